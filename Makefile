@@ -1,0 +1,71 @@
+# Commonweal: every set-up step, so a fresh machine needs only Python 3.11+, Node.js/npm, make and Debian.
+# `make run` installs, builds, migrates, loads the demo and serves; `make test` installs and runs every check.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STATIC_BUILT := commonweal/ui/static/ui/build/css/commonweal.css
+CHROMIUM ?= /usr/bin/chromium
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test check unit browser install static migrate demo serve clean chromium
+
+run: install static .env migrate demo
+	$(PY) manage.py collectstatic --noinput -v0
+	@echo "Serving Commonweal at http://$(HOST):$(PORT) (DEBUG off), with its background worker and periodic sweeps. Press Ctrl+C to stop."
+	@sh -c 'trap "kill 0" INT TERM EXIT; \
+		$(BIN)/commonweal db_worker --interval 2 & \
+		$(BIN)/commonweal periodic --interval 300 & \
+		$(BIN)/gunicorn commonweal.config.wsgi:application --bind $(HOST):$(PORT) --workers 2 --access-logfile -'
+
+
+test: install static .env chromium
+	$(PY) manage.py collectstatic --noinput -v0
+	$(MAKE) check
+	$(BIN)/pytest
+
+check: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy commonweal
+	$(PY) manage.py check --fail-level WARNING
+	$(PY) manage.py makemigrations --check --dry-run
+
+install: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+static: $(STATIC_BUILT)
+
+$(STATIC_BUILT): node_modules/.installed frontend/build.mjs frontend/commonweal.scss frontend/commonweal.js
+	npm run --silent build
+
+# A local secret, generated once; DEBUG stays off.
+.env:
+	@echo "Writing .env with a new random SECRET_KEY (kept out of git)."
+	@$(PYTHON) -c "import secrets; print('SECRET_KEY=' + secrets.token_urlsafe(50))" > $@
+
+migrate: install .env
+	$(PY) manage.py migrate --noinput -v0
+
+demo: migrate
+	$(BIN)/commonweal demo
+
+# Browser tests drive Debian's Chromium; install it when absent (needs root, as on CI).
+chromium:
+	@test -x $(CHROMIUM) || { echo "Installing Debian's chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+clean:
+	rm -rf $(VENV) node_modules commonweal/ui/static/ui/build staticfiles

@@ -1,0 +1,1 @@
+"""Commonweal: an open-source platform for community-powered health."""

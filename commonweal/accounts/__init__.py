@@ -1,0 +1,1 @@
+"""Accounts: users, roles scoped to organisations and places, access audit, API tokens."""

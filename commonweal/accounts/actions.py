@@ -1,0 +1,73 @@
+"""Write use cases for accounts: each takes the actor as `by=` and records an audit event."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+
+from commonweal.accounts.audit import record_event
+from commonweal.accounts.models import ApiToken, Role, RoleAssignment, User
+from commonweal.organisations.models import Organisation
+from commonweal.places.models import Area
+
+
+class RoleScopeError(ValueError):
+    """A role was granted without an organisation or place to hold it in."""
+
+
+@transaction.atomic
+def grant_role(
+    *,
+    user: User,
+    role: Role,
+    organisation: Organisation | None = None,
+    area: Area | None = None,
+    by: User | None,
+) -> RoleAssignment:
+    """Give a user a role in an organisation or a place (granting the same role twice changes nothing)."""
+    if organisation is None and area is None:
+        raise RoleScopeError("Choose the organisation or the place this role is held in.")
+    assignment, created = RoleAssignment.objects.get_or_create(
+        user=user, role=role, organisation=organisation, area=area, defaults={"granted_by": by}
+    )
+    if created:
+        record_event(
+            by=by, action="accounts.grant_role", target=user, role=role.value, assignment=assignment.pk
+        )
+    return assignment
+
+
+@transaction.atomic
+def revoke_role(*, assignment: RoleAssignment, by: User) -> None:
+    """Take a role away from a user."""
+    record_event(
+        by=by,
+        action="accounts.revoke_role",
+        target=assignment.user,
+        role=assignment.role,
+        organisation=assignment.organisation_id,
+        area=assignment.area_id,
+    )
+    assignment.delete()
+
+
+@transaction.atomic
+def create_api_token(*, user: User, name: str, by: User) -> tuple[ApiToken, str]:
+    """Issue a bearer token; the secret is returned once and only its digest is kept."""
+    secret = "cw_" + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user, name=name, digest=ApiToken.digest_of(secret), prefix=secret[:8]
+    )
+    record_event(by=by, action="accounts.create_api_token", target=token, name=name)
+    return token, secret
+
+
+@transaction.atomic
+def revoke_api_token(*, token: ApiToken, by: User) -> None:
+    """Stop a token from working; it stays listed as revoked."""
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        record_event(by=by, action="accounts.revoke_api_token", target=token)

@@ -1,0 +1,216 @@
+"""Users, their roles, the access audit and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+
+
+class UserManager(BaseUserManager["User"]):
+    """Creates users who sign in with their e-mail address."""
+
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **fields: Any) -> User:
+        """Create a user with a normalised e-mail address and a hashed password."""
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **fields: Any) -> User:
+        """Create a Django-admin superuser (for operators, not a product role)."""
+        fields.update(is_staff=True, is_superuser=True)
+        return self.create_user(email, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """Anyone who signs in: a resident, a member of staff or a volunteer."""
+
+    email = models.EmailField("e-mail address", unique=True)
+    full_name = models.CharField(max_length=150)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False, help_text="Can use the Django admin site (operators only).")
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = ["full_name"]
+
+    class Meta:
+        ordering = ["full_name", "email"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class Role(models.TextChoices):
+    """What a person does in Commonweal; a user may hold several, each with a scope."""
+
+    RESIDENT = "resident", "Resident"
+    LINK_WORKER = "link_worker", "Link worker"
+    REFERRER = "referrer", "Referrer"
+    ORGANISATION_MEMBER = "organisation_member", "Community organisation member"
+    COMMUNITY_HEALTH_WORKER = "community_health_worker", "Community health worker"
+    FACILITATOR = "facilitator", "Facilitator or volunteer"
+    COMMUNITY_ORGANISER = "community_organiser", "Community organiser"
+    COMMISSIONER = "commissioner", "Commissioner or analyst"
+    ADMINISTRATOR = "administrator", "Administrator"
+
+
+class RoleAssignment(models.Model):
+    """One role held by one user, scoped to an organisation or a place."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
+    role = models.CharField(max_length=30, choices=Role.choices)
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="role_assignments",
+    )
+    area = models.ForeignKey(
+        "places.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="role_assignments"
+    )
+    granted_by = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Empty when seeded",
+    )
+    granted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["role"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(organisation__isnull=False) | models.Q(area__isnull=False),
+                name="role_assignment_has_scope",
+            ),
+            # One constraint per shape of scope, because NULLs never compare equal in a unique index.
+            models.UniqueConstraint(
+                fields=["user", "role", "organisation"],
+                condition=models.Q(area__isnull=True),
+                name="role_assignment_unique_in_organisation",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "area"],
+                condition=models.Q(organisation__isnull=True),
+                name="role_assignment_unique_in_place",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "organisation", "area"],
+                condition=models.Q(organisation__isnull=False, area__isnull=False),
+                name="role_assignment_unique_in_both",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} — {self.scope_name}"
+
+    @property
+    def scope_name(self) -> str:
+        """Name the organisation or place the role is held in."""
+        if self.organisation_id is not None and self.organisation is not None:
+            return self.organisation.name
+        return self.area.name if self.area is not None else ""
+
+
+class RecordAccess(models.Model):
+    """One view of a person-level record by someone other than that person: who, when, what, why."""
+
+    class Reason(models.TextChoices):
+        CASELOAD = "caseload", "On their caseload"
+        REFERRAL = "referral", "Working on their referral"
+        HOUSEHOLD = "household", "Their household is in my care"
+        ORGANISATION = "organisation", "Connected to my organisation"
+        ADMINISTRATION = "administration", "Managing their access to Commonweal"
+        BREAK_GLASS = "break_glass", "Break-glass access"
+
+    viewer = models.ForeignKey(User, on_delete=models.PROTECT, related_name="record_accesses")
+    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    subject_id = models.PositiveBigIntegerField()
+    subject = GenericForeignKey("subject_type", "subject_id")
+    # The account of the person the record is about, when they have one, so they can read the log.
+    subject_user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="accesses_to_my_record"
+    )
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    detail = models.TextField(blank=True, help_text="Required for break-glass access")
+    path = models.CharField(max_length=500, blank=True)
+    accessed_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-accessed_at", "-pk"]
+        indexes = [models.Index(fields=["subject_type", "subject_id", "-accessed_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(reason="break_glass") | ~models.Q(detail=""),
+                name="record_access_break_glass_has_detail",
+            ),
+        ]
+        verbose_name_plural = "record accesses"
+
+    def __str__(self) -> str:
+        return f"{self.viewer} viewed {self.subject_type.model} {self.subject_id} ({self.reason})"
+
+
+class ApiToken(models.Model):
+    """A bearer token for a machine client, stored only as a SHA-256 digest."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, help_text="What the token is for")
+    digest = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8, help_text="First characters, to tell tokens apart")
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def digest_of(secret: str) -> str:
+        """Return the stored digest of a token secret."""
+        return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+class AuditEvent(models.Model):
+    """One write made through an action: who did what to which record, and when."""
+
+    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=100, help_text="Dotted name of the action, e.g. accounts.grant_role")
+    target_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    target_id = models.PositiveBigIntegerField(null=True, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.action} by {self.actor} at {self.occurred_at:%Y-%m-%d %H:%M}"

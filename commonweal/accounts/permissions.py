@@ -1,0 +1,222 @@
+"""Who may do what: the one place where Commonweal's permission rules live.
+
+Views and API endpoints ask `can(user, Capability.X)` (or use `@requires(...)`); navigation is built
+from the same table, so a role never sees a link to a page it would be refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+from commonweal.accounts.models import Role, User
+
+
+class Capability(StrEnum):
+    """Something a person may do; roles grant capabilities."""
+
+    VIEW_OWN_RECORD = "view_own_record"
+    VIEW_ORGANISATIONS = "view_organisations"
+    MANAGE_ORGANISATIONS = "manage_organisations"
+    VIEW_OWN_ORGANISATION = "view_own_organisation"
+    DRAW_NEIGHBOURHOODS = "draw_neighbourhoods"
+    VIEW_DEPRIVATION_PROFILE = "view_deprivation_profile"
+    MANAGE_ACCESS = "manage_access"
+    BREAK_GLASS = "break_glass"
+    USE_API_TOKENS = "use_api_tokens"
+    MAKE_REFERRALS = "make_referrals"
+    TRIAGE_REFERRALS = "triage_referrals"
+    WORK_CASELOAD = "work_caseload"
+    RESPOND_TO_CONNECTIONS = "respond_to_connections"
+    MANAGE_OWN_PLAN = "manage_own_plan"
+    MAINTAIN_DIRECTORY_ENTRIES = "maintain_directory_entries"
+    STEWARD_DIRECTORY = "steward_directory"
+    ANSWER_OWN_MEASURES = "answer_own_measures"
+    RECORD_MEASURES = "record_measures"
+    RESPOND_TO_SAFETY_ALERTS = "respond_to_safety_alerts"
+    RUN_ASSEMBLIES = "run_assemblies"  # citizens' assemblies and neighbourhood steering groups
+    RUN_BUDGETING = "run_budgeting"  # budgeting rounds: projects, paper ballots, counts, delivery
+    ANALYSE_EVIDENCE = "analyse_evidence"  # dashboards, stories, SROI analyses, alliance shared outcomes
+
+
+_STAFF_BASICS = frozenset({Capability.VIEW_ORGANISATIONS, Capability.USE_API_TOKENS})
+
+# Least privilege: each role gets only what its work needs.
+ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
+    Role.RESIDENT: frozenset(
+        {Capability.VIEW_OWN_RECORD, Capability.MANAGE_OWN_PLAN, Capability.ANSWER_OWN_MEASURES}
+    ),
+    Role.LINK_WORKER: _STAFF_BASICS
+    | {
+        Capability.BREAK_GLASS,
+        Capability.MAKE_REFERRALS,
+        Capability.TRIAGE_REFERRALS,
+        Capability.WORK_CASELOAD,
+        Capability.RECORD_MEASURES,
+        Capability.RESPOND_TO_SAFETY_ALERTS,
+    },
+    Role.REFERRER: _STAFF_BASICS | {Capability.MAKE_REFERRALS},
+    Role.ORGANISATION_MEMBER: frozenset(
+        {
+            Capability.VIEW_OWN_ORGANISATION,
+            Capability.RESPOND_TO_CONNECTIONS,
+            Capability.MAINTAIN_DIRECTORY_ENTRIES,
+        }
+    ),
+    Role.COMMUNITY_HEALTH_WORKER: _STAFF_BASICS | {Capability.BREAK_GLASS, Capability.MAKE_REFERRALS},
+    Role.FACILITATOR: frozenset({Capability.VIEW_OWN_ORGANISATION}),
+    Role.COMMUNITY_ORGANISER: _STAFF_BASICS
+    | {
+        Capability.DRAW_NEIGHBOURHOODS,
+        Capability.VIEW_DEPRIVATION_PROFILE,
+        Capability.STEWARD_DIRECTORY,
+        Capability.RUN_ASSEMBLIES,
+        Capability.RUN_BUDGETING,
+    },
+    Role.COMMISSIONER: _STAFF_BASICS | {Capability.VIEW_DEPRIVATION_PROFILE, Capability.ANALYSE_EVIDENCE},
+    Role.ADMINISTRATOR: _STAFF_BASICS
+    | {
+        Capability.MANAGE_ACCESS,
+        Capability.MANAGE_ORGANISATIONS,
+        Capability.DRAW_NEIGHBOURHOODS,
+        Capability.VIEW_DEPRIVATION_PROFILE,
+        Capability.STEWARD_DIRECTORY,
+        Capability.RUN_ASSEMBLIES,
+        Capability.RUN_BUDGETING,
+        Capability.ANALYSE_EVIDENCE,
+    },
+}
+
+
+def roles_of(user: User | AnonymousUser) -> frozenset[Role]:
+    """Return the roles a signed-in user holds (cached on the user object for the request)."""
+    if not user.is_authenticated:
+        return frozenset()
+    cached = getattr(user, "_commonweal_roles", None)
+    if cached is None:
+        cached = frozenset(Role(value) for value in user.role_assignments.values_list("role", flat=True))
+        user._commonweal_roles = cached  # type: ignore[attr-defined]
+    return cast(frozenset[Role], cached)
+
+
+def capabilities_of(user: User | AnonymousUser) -> frozenset[Capability]:
+    """Return every capability the user's roles grant."""
+    granted: set[Capability] = set()
+    for role in roles_of(user):
+        granted |= ROLE_CAPABILITIES[role]
+    return frozenset(granted)
+
+
+def can(user: User | AnonymousUser, capability: Capability) -> bool:
+    """Tell whether the user holds a role that grants the capability."""
+    return capability in capabilities_of(user)
+
+
+def organisation_ids_of(user: User | AnonymousUser, *roles: Role) -> frozenset[int]:
+    """Return the organisations in which the user holds any of the given roles (any role if none given)."""
+    if not user.is_authenticated:
+        return frozenset()
+    assignments = user.role_assignments.filter(organisation__isnull=False)
+    if roles:
+        assignments = assignments.filter(role__in=roles)
+    return frozenset(assignments.values_list("organisation_id", flat=True))
+
+
+def can_view_organisation(user: User | AnonymousUser, organisation_id: int) -> bool:
+    """Staff may see every organisation; members see their own."""
+    if can(user, Capability.VIEW_ORGANISATIONS):
+        return True
+    return can(user, Capability.VIEW_OWN_ORGANISATION) and organisation_id in organisation_ids_of(user)
+
+
+def signed_in_user(request: HttpRequest) -> User:
+    """Return the signed-in user of a request that a guard has already let through."""
+    if not isinstance(request.user, User):
+        raise PermissionDenied("Sign in to use this page.")
+    return request.user
+
+
+ViewFunction = TypeVar("ViewFunction", bound=Callable[..., HttpResponse])
+
+
+def requires(capability: Capability) -> Callable[[ViewFunction], ViewFunction]:
+    """Wrap a view: anonymous users go to sign in, signed-in users without the capability get 403."""
+
+    def decorate(view: ViewFunction) -> ViewFunction:
+        @wraps(view)
+        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not can(request.user, capability):
+                raise PermissionDenied(f"Your roles do not allow this ({capability.value}).")
+            return view(request, *args, **kwargs)
+
+        guarded.required_capability = capability  # type: ignore[attr-defined]
+        return cast(ViewFunction, guarded)
+
+    return decorate
+
+
+def signed_in(view: ViewFunction) -> ViewFunction:
+    """Wrap a view that any signed-in user may use."""
+
+    @wraps(view)
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return cast(ViewFunction, guarded)
+
+
+@dataclass(frozen=True)
+class NavigationItem:
+    """One link in the header navigation."""
+
+    label: str
+    url_name: str
+    capability: Capability | None  # None: any signed-in user
+
+
+NAVIGATION: tuple[NavigationItem, ...] = (
+    NavigationItem("Home", "ui:dashboard", None),
+    NavigationItem("My record", "people:my-record", Capability.VIEW_OWN_RECORD),
+    NavigationItem("My wellbeing", "measures:mine", Capability.ANSWER_OWN_MEASURES),
+    NavigationItem("Organisations", "organisations:list", Capability.VIEW_ORGANISATIONS),
+    NavigationItem("My organisation", "organisations:mine", Capability.VIEW_OWN_ORGANISATION),
+    NavigationItem("Community directory", "directory:search", None),
+    NavigationItem("My directory entries", "directory:mine", Capability.MAINTAIN_DIRECTORY_ENTRIES),
+    NavigationItem("Directory review", "directory:review", Capability.STEWARD_DIRECTORY),
+    NavigationItem("Places", "places:list", None),
+    NavigationItem("Postcode lookup", "places:postcode", None),
+    NavigationItem("Assemblies and steering groups", "participation:index", Capability.RUN_ASSEMBLIES),
+    NavigationItem("Budgeting rounds", "participation:budgeting-index", Capability.RUN_BUDGETING),
+    NavigationItem("You said, we did", "participation:places", None),
+    NavigationItem("Participatory budgeting", "participation:budgets", None),
+    NavigationItem("Find a person", "people:find", Capability.BREAK_GLASS),
+    NavigationItem("Refer someone", "referrals:refer", Capability.MAKE_REFERRALS),
+    NavigationItem("My referrals", "referrals:mine", Capability.MAKE_REFERRALS),
+    NavigationItem("Triage", "referrals:triage", Capability.TRIAGE_REFERRALS),
+    NavigationItem("Caseload", "referrals:caseload", Capability.WORK_CASELOAD),
+    NavigationItem("Questionnaires due", "measures:due", Capability.RECORD_MEASURES),
+    NavigationItem("Safety alerts", "measures:alerts", Capability.RESPOND_TO_SAFETY_ALERTS),
+    NavigationItem("Connections inbox", "referrals:inbox", Capability.RESPOND_TO_CONNECTIONS),
+    NavigationItem("Evidence", "evidence:index", Capability.ANALYSE_EVIDENCE),
+    NavigationItem("People and access", "accounts:users", Capability.MANAGE_ACCESS),
+)
+
+
+def navigation_for(user: User | AnonymousUser) -> list[NavigationItem]:
+    """Return the navigation links a user's roles allow, in order."""
+    if not user.is_authenticated:
+        return []
+    granted = capabilities_of(user)
+    return [item for item in NAVIGATION if item.capability is None or item.capability in granted]

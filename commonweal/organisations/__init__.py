@@ -1,0 +1,1 @@
+"""Organisations: GP practices, primary care networks, VCSE organisations, council teams, alliances."""

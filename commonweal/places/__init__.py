@@ -1,0 +1,1 @@
+"""Places: integrated care systems, boroughs, neighbourhoods, LSOAs, deprivation and postcodes."""

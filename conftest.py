@@ -1,0 +1,54 @@
+"""Shared test set-up: the real geography is loaded once per test session; personas come from factories."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from commonweal.places.loading import load_geography
+from commonweal.reference_data import shared_data_dir
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+    # The shared geography (ONS/MHCLG files) is read-only reference data every test may use.
+    with django_db_blocker.unblock():
+        load_geography(shared_data_dir() / "geo")
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_at_once(settings: Any) -> None:
+    # Tests run background tasks inside the call that enqueues them; `make run` uses the database queue.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture
+def places(db: Any) -> Any:
+    """Greater Manchester → Trafford → two neighbourhoods, on the real Trafford LSOAs."""
+    from tests.factories import build_places
+
+    return build_places()
+
+
+@pytest.fixture
+def persona(places: Any) -> Callable[..., Any]:
+    """Make a user holding one role, scoped as the demo scopes it: persona(Role.LINK_WORKER)."""
+    from tests.factories import make_persona
+
+    return lambda role, **kwargs: make_persona(role, places, **kwargs)
+
+
+@pytest.fixture
+def signed_in_client(persona: Callable[..., Any]) -> Callable[..., Client]:
+    """Return a client signed in as a new persona with the given role."""
+
+    def make(role: Any, **kwargs: Any) -> Client:
+        client = Client()
+        client.force_login(persona(role, **kwargs))
+        return client
+
+    return make

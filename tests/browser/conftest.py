@@ -1,0 +1,118 @@
+"""Browser tests: Playwright for Python drives Debian's Chromium against the app on a live server.
+
+Each test gets the demo borough (so every demo login is exercised as a user would use it), a fresh
+browser context, and `check_accessibility(page)`, which runs axe-core from node_modules on the page.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+
+# Playwright's synchronous API runs an event loop in this thread; the test body still talks to the
+# database synchronously, as Django's own live-server tests do.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+AXE_SCRIPT = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
+# Flags from this machine's notes: no background networking (the network is closed), no sandbox as root.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DEMO_PASSWORD = "commonweal-demo"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """One Chromium for the whole session."""
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def demo_site(live_server: Any, transactional_db: Any) -> str:
+    """Build the demo borough in the test database and return the live server's address."""
+    from commonweal.demo.builder import build_demo
+
+    build_demo(geo_dir=Path(settings.COMMONWEAL_SHARED_DIR) / "data" / "geo", residents=200)
+    return str(live_server.url)
+
+
+@pytest.fixture
+def new_page(browser: Browser, demo_site: str) -> Iterator[Callable[[], Page]]:
+    """Open pages in fresh browser contexts (one per user in a test); all are closed at the end."""
+    contexts = []
+
+    def make() -> Page:
+        context = browser.new_context(base_url=demo_site, locale="en-GB")
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page: Callable[[], Page]) -> Page:
+    """A page in a fresh browser context."""
+    return new_page()
+
+
+def sign_in(page: Page, email: str, password: str = DEMO_PASSWORD) -> None:
+    """Sign in through the sign-in form, as a person would."""
+    page.goto("/sign-in/")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    # Wait for the navigation to finish: a successful sign-in leaves the sign-in page.
+    expect(page).not_to_have_url(re.compile(r"/sign-in/"))
+
+
+def accessibility_violations(page: Page) -> list[dict[str, Any]]:
+    """Run axe-core on the page; return its serious and critical violations."""
+    page.add_script_tag(path=str(AXE_SCRIPT))
+    results = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        {
+            "id": violation["id"],
+            "impact": violation["impact"],
+            "nodes": [node["target"] for node in violation["nodes"]],
+        }
+        for violation in results["violations"]
+        if violation["impact"] in {"serious", "critical"}
+    ]
+
+
+@pytest.fixture
+def check_accessibility() -> Callable[[Page], None]:
+    """Assert that axe-core finds no serious or critical violation on the page."""
+
+    def check(page: Page) -> None:
+        violations = accessibility_violations(page)
+        assert violations == [], f"{page.url}: {violations}"
+
+    return check
