@@ -1,0 +1,197 @@
+"""Write use cases for people: each takes the actor as `by=`, runs in a transaction and is audited."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from commonweal.accounts.audit import record_event
+from commonweal.accounts.models import User
+from commonweal.organisations.models import Organisation
+from commonweal.people.models import (
+    ContactMethod,
+    Goal,
+    GoalProgress,
+    GoalReview,
+    NetworkMember,
+    Person,
+    Plan,
+    SafeguardingConcern,
+)
+from commonweal.places.models import Lsoa, Postcode
+
+
+class RecordChangeError(ValueError):
+    """A change to a person's record that cannot be made; the message says why."""
+
+
+# Fields of the record that staff (with the person) or the person may change through `update_record`.
+EDITABLE_FIELDS = frozenset(
+    {
+        "phone",
+        "email",
+        "address",
+        "postcode",
+        "contact_methods",
+        "language",
+        "needs_interpreter",
+        "accessibility_needs",
+        "accessibility_notes",
+        "what_matters",
+        "strengths",
+        "interests",
+        "free_times",
+        "gp_sharing",
+        "organisations_may_contact",
+        "gp_practice",
+    }
+)
+
+
+def lsoa_for_postcode(postcode: str) -> Lsoa | None:
+    """Return the LSOA of a normalised postcode, or None when the postcode is not loaded."""
+    found = Postcode.objects.select_related("lsoa").filter(postcode=postcode).first()
+    return found.lsoa if found is not None else None
+
+
+@transaction.atomic
+def create_person(*, by: User | None, **fields: Any) -> Person:
+    """Add a person to Commonweal (from a referral or a self-referral), placing their postcode."""
+    person = Person(**fields)
+    if person.postcode:
+        person.lsoa = lsoa_for_postcode(person.postcode)
+    person.full_clean(exclude=["user"])
+    person.save()
+    record_event(by=by, action="people.create_person", target=person)
+    return person
+
+
+@transaction.atomic
+def break_glass(*, person: Person, reason: str, by: User) -> None:
+    """Record that a member of staff chose to open a record with no relationship, and why."""
+    record_event(by=by, action="people.break_glass", target=person, reason=reason)
+
+
+def _check_contact_methods(methods: list[str]) -> None:
+    if ContactMethod.DO_NOT_CONTACT in methods and len(methods) > 1:
+        raise RecordChangeError("Choose either 'Please do not contact me' or ways to contact, not both.")
+
+
+@transaction.atomic
+def update_record(*, person: Person, by: User, **changes: Any) -> list[str]:
+    """Change fields of a person's record; return the names of the fields that changed."""
+    unknown = set(changes) - EDITABLE_FIELDS
+    if unknown:
+        raise RecordChangeError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
+    if "contact_methods" in changes:
+        _check_contact_methods(list(changes["contact_methods"]))
+    if "gp_practice" in changes and changes["gp_practice"] is not None:
+        practice: Organisation = changes["gp_practice"]
+        if practice.kind != Organisation.Kind.GP_PRACTICE:
+            raise RecordChangeError("Choose a GP practice.")
+    changed = [name for name, value in changes.items() if getattr(person, name) != value]
+    if "postcode" in changed:
+        # A postcode we do not know still gets recorded; the area is then left unknown.
+        person.lsoa = lsoa_for_postcode(changes["postcode"]) if changes["postcode"] else None
+    for name in changed:
+        setattr(person, name, changes[name])
+    if changed:
+        person.updated_at = timezone.now()
+        person.save()
+        record_event(by=by, action="people.update_record", target=person, fields=sorted(changed))
+    return changed
+
+
+@transaction.atomic
+def add_network_member(*, person: Person, kind: str, name: str, note: str = "", by: User) -> NetworkMember:
+    """Add someone (or a group) to the person's network."""
+    member = NetworkMember.objects.create(person=person, kind=kind, name=name, note=note, added_by=by)
+    record_event(by=by, action="people.add_network_member", target=person, member=member.pk)
+    return member
+
+
+@transaction.atomic
+def remove_network_member(*, member: NetworkMember, by: User) -> None:
+    """Take someone out of the person's network."""
+    record_event(by=by, action="people.remove_network_member", target=member.person, member=member.pk)
+    member.delete()
+
+
+@transaction.atomic
+def record_safeguarding_concern(
+    *, person: Person, concern: str, action_taken: str = "", by: User
+) -> SafeguardingConcern:
+    """Record a safeguarding concern, seen only by staff with a reason to open the record."""
+    entry = SafeguardingConcern.objects.create(
+        person=person, concern=concern, action_taken=action_taken, recorded_by=by
+    )
+    record_event(by=by, action="people.record_safeguarding_concern", target=person, concern=entry.pk)
+    return entry
+
+
+@transaction.atomic
+def update_plan(*, person: Person, summary: str, by: User) -> Plan:
+    """Write the person's plan in their own words."""
+    plan, _ = Plan.objects.get_or_create(person=person)
+    plan.summary = summary
+    plan.updated_at = timezone.now()
+    plan.updated_by = by
+    plan.save()
+    record_event(by=by, action="people.update_plan", target=person)
+    return plan
+
+
+@transaction.atomic
+def set_goal(
+    *,
+    person: Person,
+    description: str,
+    steps: str = "",
+    who_helps: str = "",
+    target_date: datetime.date | None = None,
+    by: User,
+) -> Goal:
+    """Add a goal the person has set, in their own words."""
+    if not description.strip():
+        raise RecordChangeError("Write the goal in the person's own words.")
+    goal = Goal.objects.create(
+        person=person,
+        description=description.strip(),
+        steps=steps,
+        who_helps=who_helps,
+        target_date=target_date,
+        set_by=by,
+    )
+    record_event(by=by, action="people.set_goal", target=goal, person=person.pk)
+    return goal
+
+
+@transaction.atomic
+def update_goal(
+    *,
+    goal: Goal,
+    progress: str,
+    note: str = "",
+    steps: str | None = None,
+    who_helps: str | None = None,
+    target_date: datetime.date | None = None,
+    by: User,
+) -> GoalReview:
+    """Record progress on a goal (each update is kept as a review) and change its steps or date."""
+    if progress not in GoalProgress.values:
+        raise RecordChangeError("Choose how far along the goal is.")
+    if steps is not None:
+        goal.steps = steps
+    if who_helps is not None:
+        goal.who_helps = who_helps
+    if target_date is not None:
+        goal.target_date = target_date
+    goal.progress = progress
+    goal.updated_at = timezone.now()
+    goal.save()
+    review = GoalReview.objects.create(goal=goal, reviewed_by=by, progress=progress, note=note)
+    record_event(by=by, action="people.update_goal", target=goal, progress=progress)
+    return review

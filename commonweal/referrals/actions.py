@@ -1,0 +1,942 @@
+"""Write use cases of the journey: each takes the actor as `by=`, runs in a transaction and is audited.
+
+Every action checks that the actor may do it (the views check first, so a refusal here is a second
+line of defence, not the user's first message), and raises JourneyError with a plain message when the
+request cannot be carried out.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+
+from commonweal.accounts.audit import record_event
+from commonweal.accounts.models import Role, RoleAssignment, User
+from commonweal.organisations.models import Organisation
+from commonweal.people import actions as people_actions
+from commonweal.people.models import Person
+from commonweal.referrals import message_back, snomed
+from commonweal.referrals.models import (
+    Attendance,
+    BudgetSpend,
+    ClosureReason,
+    Connection,
+    ConnectionTransition,
+    ContactLogEntry,
+    Conversation,
+    ConversationKind,
+    DeclineReason,
+    EmergencyPlanAction,
+    JourneyCode,
+    MessageBack,
+    Referral,
+    ReferralSource,
+    ReferralStatus,
+    SharedField,
+    SmallSum,
+    SmallSumBudget,
+    TeamSupervisor,
+    Urgency,
+)
+from commonweal.referrals.workflow import (
+    ACTIVE,
+    STATUS_LABELS,
+    Party,
+    RejectionReason,
+    Status,
+    TransitionRefused,
+    check_transition,
+)
+
+
+class JourneyError(ValueError):
+    """A journey step that cannot be taken as asked; the message says why in plain words."""
+
+
+# How soon a link worker should first contact the person, by urgency (in days).
+FIRST_CONTACT_DAYS = {Urgency.URGENT: 1, Urgency.SOON: 3, Urgency.ROUTINE: 14}
+
+
+def link_worker_team_ids(user: User) -> set[int]:
+    """Return the teams (organisations) in which the user is a link worker."""
+    return set(
+        RoleAssignment.objects.filter(
+            user=user, role=Role.LINK_WORKER, organisation__isnull=False
+        ).values_list("organisation_id", flat=True)
+    )
+
+
+def is_supervisor(user: User, team_id: int) -> bool:
+    """Tell whether the user supervises the team."""
+    return TeamSupervisor.objects.filter(user=user, team_id=team_id).exists()
+
+
+def _record_code(referral: Referral, event: snomed.JourneyEvent, by: User | None) -> None:
+    concept = snomed.concept_for(event)
+    # Each code once per episode; a second "seen" contact records nothing new.
+    if not JourneyCode.objects.filter(referral=referral, code=concept.code).exists():
+        JourneyCode.objects.create(
+            referral=referral, event=event.value, code=concept.code, term=concept.term, recorded_by=by
+        )
+
+
+def _require_case_worker(referral: Referral, by: User) -> None:
+    if referral.status != ReferralStatus.OPEN:
+        raise JourneyError("This case is not open.")
+    if referral.link_worker_id != by.pk and not is_supervisor(by, referral.team_id):
+        raise PermissionDenied("Only the person's link worker or a supervisor of the team can do this.")
+
+
+# ---------------------------------------------------------------------------------------------- in
+
+
+def open_referral_of(person: Person) -> Referral | None:
+    """Return the person's referral that is waiting for triage or open, if any."""
+    return (
+        Referral.objects.filter(
+            person=person, status__in=[ReferralStatus.AWAITING_TRIAGE, ReferralStatus.OPEN]
+        )
+        .select_related("team", "link_worker")
+        .first()
+    )
+
+
+@transaction.atomic
+def make_referral(
+    *,
+    person: Person,
+    team: Organisation,
+    source: str,
+    reasons: list[str],
+    reason_detail: str = "",
+    urgency: str = Urgency.ROUTINE,
+    referring_organisation: Organisation | None = None,
+    previous_referral: Referral | None = None,
+    by: User | None,
+) -> Referral:
+    """Send a referral to a social prescribing team's triage queue (by=None for a self-referral)."""
+    if not reasons:
+        raise JourneyError("Choose at least one reason for the referral.")
+    if source != ReferralSource.SELF:
+        existing = open_referral_of(person)
+        if existing is not None:
+            raise JourneyError(
+                f"{person.full_name} already has a referral with {existing.team.name} "
+                f"({existing.get_status_display().lower()}). Contact the team rather than refer again."
+            )
+    referral = Referral.objects.create(
+        person=person,
+        team=team,
+        source=source,
+        referred_by=by,
+        referring_organisation=referring_organisation,
+        reasons=list(reasons),
+        reason_detail=reason_detail,
+        urgency=urgency,
+        previous_referral=previous_referral,
+    )
+    if source != ReferralSource.SELF:
+        # The referrer offered social prescribing and the person agreed to be referred.
+        _record_code(referral, snomed.JourneyEvent.OFFERED, by)
+    record_event(by=by, action="referrals.make_referral", target=referral, person=person.pk, source=source)
+    return referral
+
+
+class PersonMismatchError(JourneyError):
+    """An NHS number we hold belongs to someone with a different date of birth."""
+
+
+def _find_or_add_person(
+    *, nhs_number: str, date_of_birth: datetime.date, details: dict[str, Any], by: User | None
+) -> Person:
+    """Return the person with this NHS number (checking the date of birth), or add them."""
+    if nhs_number:
+        existing = Person.objects.filter(nhs_number=nhs_number).first()
+        if existing is not None:
+            if existing.date_of_birth != date_of_birth:
+                raise PersonMismatchError(
+                    "The NHS number and date of birth do not match the person we hold. Check both."
+                )
+            # Fill gaps in what we hold, never overwrite what the person or their link worker wrote.
+            filled = [name for name, value in details.items() if value and not getattr(existing, name)]
+            for name in filled:
+                setattr(existing, name, details[name])
+            if filled:
+                if "postcode" in filled:
+                    existing.lsoa = people_actions.lsoa_for_postcode(existing.postcode)
+                existing.save()
+                record_event(by=by, action="people.update_record", target=existing, fields=sorted(filled))
+            return existing
+    return people_actions.create_person(
+        by=by, nhs_number=nhs_number or None, date_of_birth=date_of_birth, **details
+    )
+
+
+@transaction.atomic
+def refer(
+    *,
+    nhs_number: str,
+    date_of_birth: datetime.date,
+    details: dict[str, Any],
+    team: Organisation,
+    source: str,
+    reasons: list[str],
+    reason_detail: str = "",
+    urgency: str = Urgency.ROUTINE,
+    referring_organisation: Organisation | None = None,
+    by: User,
+) -> Referral:
+    """A referrer refers a person (found by NHS number, or added) to a social prescribing team."""
+    person = _find_or_add_person(nhs_number=nhs_number, date_of_birth=date_of_birth, details=details, by=by)
+    return make_referral(
+        person=person,
+        team=team,
+        source=source,
+        reasons=reasons,
+        reason_detail=reason_detail,
+        urgency=urgency,
+        referring_organisation=referring_organisation,
+        by=by,
+    )
+
+
+@transaction.atomic
+def self_refer(
+    *,
+    nhs_number: str,
+    date_of_birth: datetime.date,
+    details: dict[str, Any],
+    team: Organisation,
+    reasons: list[str],
+    reason_detail: str = "",
+    urgency: str = Urgency.ROUTINE,
+) -> Referral:
+    """A resident refers themselves from the public form (there is no signed-in actor)."""
+    try:
+        person = _find_or_add_person(
+            nhs_number=nhs_number, date_of_birth=date_of_birth, details=details, by=None
+        )
+    except PersonMismatchError:
+        # Never tell an anonymous visitor whether an NHS number is known: keep the referral, without
+        # the number, for triage to match by hand.
+        person = people_actions.create_person(
+            by=None, nhs_number=None, date_of_birth=date_of_birth, **details
+        )
+    return make_referral(
+        person=person,
+        team=team,
+        source=ReferralSource.SELF,
+        reasons=reasons,
+        reason_detail=reason_detail,
+        urgency=urgency,
+        by=None,
+    )
+
+
+@transaction.atomic
+def accept_referral(*, referral: Referral, link_worker: User, by: User) -> Referral:
+    """Triage: accept a referral and put it on a link worker's caseload."""
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if referral.status != ReferralStatus.AWAITING_TRIAGE:
+        raise JourneyError("This referral has already been triaged.")
+    teams = link_worker_team_ids(by)
+    if referral.team_id not in teams:
+        raise PermissionDenied("Only a link worker in the receiving team can triage this referral.")
+    if referral.team_id not in link_worker_team_ids(link_worker):
+        raise JourneyError(f"{link_worker.full_name} is not a link worker in {referral.team.name}.")
+    now = timezone.now()
+    referral.status = ReferralStatus.OPEN
+    referral.link_worker = link_worker
+    referral.triaged_at = now
+    referral.triaged_by = by
+    referral.next_action = "First contact with the person"
+    referral.next_action_due = timezone.localdate() + datetime.timedelta(
+        days=FIRST_CONTACT_DAYS[Urgency(referral.urgency)]
+    )
+    referral.save()
+    _record_code(referral, snomed.JourneyEvent.REFERRED, by)
+    record_event(by=by, action="referrals.accept_referral", target=referral, link_worker=link_worker.pk)
+    send_message_back(referral=referral, event=MessageBack.Event.ACCEPTED, by=by)
+    return referral
+
+
+@transaction.atomic
+def decline_referral(*, referral: Referral, reason: str, note: str = "", by: User) -> Referral:
+    """Triage: the referral does not go ahead (the person declined, or it is not the right support)."""
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if referral.status != ReferralStatus.AWAITING_TRIAGE:
+        raise JourneyError("This referral has already been triaged.")
+    if referral.team_id not in link_worker_team_ids(by):
+        raise PermissionDenied("Only a link worker in the receiving team can triage this referral.")
+    if reason not in DeclineReason.values:
+        raise JourneyError("Choose why the referral is not going ahead.")
+    referral.status = ReferralStatus.DECLINED
+    referral.decline_reason = reason
+    referral.closure_note = note
+    referral.triaged_at = timezone.now()
+    referral.triaged_by = by
+    referral.save()
+    if reason == DeclineReason.PERSON_DECLINED:
+        _record_code(referral, snomed.JourneyEvent.DECLINED, by)
+    record_event(by=by, action="referrals.decline_referral", target=referral, reason=reason)
+    send_message_back(referral=referral, event=MessageBack.Event.DECLINED, by=by)
+    return referral
+
+
+@transaction.atomic
+def reassign_referral(*, referral: Referral, link_worker: User, by: User) -> Referral:
+    """Move an open case to another link worker of the same team."""
+    _require_case_worker(referral, by)
+    if referral.team_id not in link_worker_team_ids(link_worker):
+        raise JourneyError(f"{link_worker.full_name} is not a link worker in {referral.team.name}.")
+    previous = referral.link_worker_id
+    referral.link_worker = link_worker
+    referral.save(update_fields=["link_worker"])
+    record_event(
+        by=by, action="referrals.reassign_referral", target=referral, previous=previous, to=link_worker.pk
+    )
+    return referral
+
+
+# -------------------------------------------------------------------------------------- caseload
+
+
+@transaction.atomic
+def set_next_action(*, referral: Referral, next_action: str, due: datetime.date | None, by: User) -> None:
+    """Set what happens next on a case and when it is due."""
+    _require_case_worker(referral, by)
+    referral.next_action = next_action
+    referral.next_action_due = due
+    referral.save(update_fields=["next_action", "next_action_due"])
+    record_event(by=by, action="referrals.set_next_action", target=referral)
+
+
+_OUTCOMES_BY_KIND: dict[str, frozenset[str]] = {
+    ContactLogEntry.Kind.CALL: frozenset(
+        {
+            ContactLogEntry.Outcome.SPOKE,
+            ContactLogEntry.Outcome.NO_ANSWER,
+            ContactLogEntry.Outcome.LEFT_MESSAGE,
+            ContactLogEntry.Outcome.REARRANGED,
+        }
+    ),
+    ContactLogEntry.Kind.VISIT: frozenset({ContactLogEntry.Outcome.MET, ContactLogEntry.Outcome.REARRANGED}),
+    ContactLogEntry.Kind.MESSAGE: frozenset({ContactLogEntry.Outcome.SENT}),
+    ContactLogEntry.Kind.DID_NOT_ATTEND: frozenset(
+        {ContactLogEntry.Outcome.MISSED, ContactLogEntry.Outcome.REARRANGED}
+    ),
+}
+
+
+def _mark_seen(referral: Referral, at: datetime.datetime, by: User) -> None:
+    if referral.first_seen_at is None or at < referral.first_seen_at:
+        referral.first_seen_at = at
+        referral.save(update_fields=["first_seen_at"])
+    _record_code(referral, snomed.JourneyEvent.SEEN, by)
+
+
+@transaction.atomic
+def log_contact(
+    *,
+    referral: Referral,
+    kind: str,
+    outcome: str,
+    note: str = "",
+    happened_at: datetime.datetime,
+    by: User,
+) -> ContactLogEntry:
+    """Add a call, visit, message or missed appointment to the contact log."""
+    _require_case_worker(referral, by)
+    if outcome not in _OUTCOMES_BY_KIND.get(kind, frozenset()):
+        kinds = dict(ContactLogEntry.Kind.choices)
+        raise JourneyError(f"That outcome does not go with “{kinds.get(kind, kind)}”. Choose one that does.")
+    if happened_at > timezone.now() + datetime.timedelta(minutes=5):
+        raise JourneyError("A contact cannot be logged in the future.")
+    entry = ContactLogEntry.objects.create(
+        referral=referral, kind=kind, outcome=outcome, note=note, happened_at=happened_at, recorded_by=by
+    )
+    if referral.last_contact_at is None or happened_at > referral.last_contact_at:
+        referral.last_contact_at = happened_at
+        referral.save(update_fields=["last_contact_at"])
+    if entry.reached_the_person:
+        _mark_seen(referral, happened_at, by)
+    record_event(by=by, action="referrals.log_contact", target=referral, entry=entry.pk, kind=kind)
+    return entry
+
+
+# --------------------------------------------------------------------------- the Three Conversations
+
+
+@dataclass(frozen=True)
+class EmergencyActionInput:
+    """One action of an emergency plan as entered."""
+
+    action: str
+    owner: str
+    review_on: datetime.date
+
+
+@dataclass(frozen=True)
+class SpendInput:
+    """One line of what a personal budget is spent on."""
+
+    description: str
+    amount: Decimal
+
+
+@transaction.atomic
+def record_conversation(
+    *,
+    referral: Referral,
+    kind: int,
+    held_on: datetime.date,
+    participants: str,
+    summary: str,
+    by: User,
+    emergency_actions: list[EmergencyActionInput] | None = None,
+    spends: list[SpendInput] | None = None,
+    update_record: bool = False,
+    **details: Any,
+) -> Conversation:
+    """Record one of the Three Conversations (the person is then counted as seen by a link worker)."""
+    _require_case_worker(referral, by)
+    if held_on > timezone.localdate():
+        raise JourneyError("A conversation cannot be recorded before it has happened.")
+    allowed = {
+        ConversationKind.CONNECT: {"what_matters", "strengths", "wants_to_do", "connections_made"},
+        ConversationKind.CRISIS: {"immediate_risks"},
+        ConversationKind.GOOD_LIFE: {"long_term_plan", "budget_amount", "budget_sources"},
+    }[ConversationKind(kind)]
+    if set(details) - allowed:
+        raise JourneyError("Those details do not belong to this conversation.")
+    if kind == ConversationKind.CRISIS and not emergency_actions:
+        raise JourneyError("A crisis conversation needs an emergency plan: add at least one action.")
+    spends = spends or []
+    if kind == ConversationKind.GOOD_LIFE and spends:
+        budget = details.get("budget_amount")
+        total = sum((spend.amount for spend in spends), Decimal(0))
+        if budget is None:
+            raise JourneyError("Give the personal budget's amount before saying what it is spent on.")
+        if total > budget:
+            raise JourneyError(
+                f"The spending (£{total:,.2f}) is more than the personal budget (£{budget:,.2f})."
+            )
+    conversation = Conversation.objects.create(
+        referral=referral,
+        kind=kind,
+        held_on=held_on,
+        participants=participants,
+        summary=summary,
+        recorded_by=by,
+        **details,
+    )
+    for item in emergency_actions or []:
+        EmergencyPlanAction.objects.create(
+            conversation=conversation, action=item.action, owner=item.owner, review_on=item.review_on
+        )
+    for spend in spends:
+        BudgetSpend.objects.create(
+            conversation=conversation, description=spend.description, amount=spend.amount
+        )
+    held_at = timezone.make_aware(datetime.datetime.combine(held_on, datetime.time(12, 0)))
+    _mark_seen(referral, held_at, by)
+    if referral.last_contact_at is None or held_at > referral.last_contact_at:
+        referral.last_contact_at = held_at
+        referral.save(update_fields=["last_contact_at"])
+    if update_record and kind == ConversationKind.CONNECT:
+        person = referral.person
+        changed = []
+        for name in ("what_matters", "strengths"):
+            if details.get(name):
+                setattr(person, name, details[name])
+                changed.append(name)
+        if changed:
+            person.updated_at = timezone.now()
+            person.save()
+            record_event(by=by, action="people.update_record", target=person, fields=changed)
+    record_event(by=by, action="referrals.record_conversation", target=conversation, kind=kind)
+    return conversation
+
+
+@transaction.atomic
+def mark_emergency_action_done(*, action: EmergencyPlanAction, by: User) -> None:
+    """Tick off an action of an emergency plan."""
+    _require_case_worker(action.conversation.referral, by)
+    action.done = True
+    action.save(update_fields=["done"])
+    record_event(by=by, action="referrals.emergency_action_done", target=action)
+
+
+# -------------------------------------------------------------------------------------- small sums
+
+
+def budget_for(team_id: int, day: datetime.date) -> SmallSumBudget | None:
+    """Return the team's small-sums budget covering a day, if one is set."""
+    return (
+        SmallSumBudget.objects.filter(team_id=team_id, starts_on__lte=day, ends_on__gte=day)
+        .order_by("-starts_on")
+        .first()
+    )
+
+
+def approved_total(team_id: int, budget: SmallSumBudget) -> Decimal:
+    """Return the small sums approved for a team within a budget's period."""
+    total = SmallSum.objects.filter(
+        team_id=team_id,
+        status=SmallSum.Status.APPROVED,
+        decided_at__date__gte=budget.starts_on,
+        decided_at__date__lte=budget.ends_on,
+    ).aggregate(total=Sum("amount"))["total"]
+    return total or Decimal(0)
+
+
+@transaction.atomic
+def request_small_sum(
+    *, referral: Referral, amount: Decimal, purpose: str, conversation: Conversation | None = None, by: User
+) -> SmallSum:
+    """Ask for a small sum of money for a person in crisis; a supervisor decides."""
+    _require_case_worker(referral, by)
+    if amount <= 0:
+        raise JourneyError("Enter an amount of money greater than £0.")
+    if not purpose.strip():
+        raise JourneyError("Say what the money is for.")
+    small_sum = SmallSum.objects.create(
+        referral=referral,
+        conversation=conversation,
+        team_id=referral.team_id,
+        amount=amount,
+        purpose=purpose.strip(),
+        requested_by=by,
+    )
+    record_event(by=by, action="referrals.request_small_sum", target=small_sum, amount=str(amount))
+    return small_sum
+
+
+@transaction.atomic
+def decide_small_sum(*, small_sum: SmallSum, approve: bool, note: str = "", by: User) -> SmallSum:
+    """A supervisor approves or refuses a small sum; approval must fit within the team's budget."""
+    small_sum = SmallSum.objects.select_for_update().get(pk=small_sum.pk)
+    if not is_supervisor(by, small_sum.team_id):
+        raise PermissionDenied("Only a supervisor of the team can decide on small sums.")
+    if small_sum.requested_by_id == by.pk:
+        raise JourneyError("You asked for this sum, so another supervisor must decide on it.")
+    if small_sum.status != SmallSum.Status.REQUESTED:
+        raise JourneyError("This sum has already been decided.")
+    if approve:
+        # Lock the team's budget row so two approvals cannot both squeeze under the limit.
+        budget = budget_for(small_sum.team_id, timezone.localdate())
+        if budget is None:
+            raise JourneyError("No small-sums budget is set for this team for today's date. Set one first.")
+        budget = SmallSumBudget.objects.select_for_update().get(pk=budget.pk)
+        left = budget.amount - approved_total(small_sum.team_id, budget)
+        if small_sum.amount > left:
+            raise JourneyError(
+                f"Approving £{small_sum.amount:,.2f} would take the team over its budget: "
+                f"£{left:,.2f} is left."
+            )
+    elif not note.strip():
+        raise JourneyError("Say why the sum is refused, so the link worker can tell the person.")
+    small_sum.status = SmallSum.Status.APPROVED if approve else SmallSum.Status.REFUSED
+    small_sum.decided_by = by
+    small_sum.decided_at = timezone.now()
+    small_sum.decision_note = note
+    small_sum.save()
+    record_event(by=by, action="referrals.decide_small_sum", target=small_sum, approved=approve)
+    return small_sum
+
+
+@transaction.atomic
+def set_small_sum_budget(
+    *, team: Organisation, starts_on: datetime.date, ends_on: datetime.date, amount: Decimal, by: User
+) -> SmallSumBudget:
+    """Set a team's small-sums budget for a period (a supervisor of the team does this)."""
+    if not is_supervisor(by, team.pk):
+        raise PermissionDenied("Only a supervisor of the team can set its budget.")
+    if ends_on < starts_on:
+        raise JourneyError("The budget must end on or after the day it starts.")
+    if amount < 0:
+        raise JourneyError("A budget cannot be less than £0.")
+    overlapping = SmallSumBudget.objects.filter(team=team, starts_on__lte=ends_on, ends_on__gte=starts_on)
+    if overlapping.exclude(starts_on=starts_on).exists():
+        raise JourneyError("This period overlaps another budget of the team. Change that one instead.")
+    budget, _ = SmallSumBudget.objects.update_or_create(
+        team=team, starts_on=starts_on, defaults={"ends_on": ends_on, "amount": amount}
+    )
+    record_event(by=by, action="referrals.set_small_sum_budget", target=budget, amount=str(amount))
+    return budget
+
+
+# ------------------------------------------------------------------------------------- connections
+
+
+def provider_of(service: Any) -> Organisation | None:
+    """Return the Commonweal organisation that answers connections to a directory service."""
+    if service.owner_id is not None:
+        return service.owner
+    return service.organisation.organisation
+
+
+def parties_of(connection: Connection, user: User) -> set[Party]:
+    """Return the sides of a connection a user acts for (usually one; none for everyone else)."""
+    parties: set[Party] = set()
+    referral = connection.referral
+    if (
+        connection.requested_by_id == user.pk
+        or connection.person.user_id == user.pk
+        or (
+            referral is not None
+            and referral.status == ReferralStatus.OPEN
+            and referral.link_worker_id == user.pk
+        )
+    ):
+        parties.add(Party.REQUESTER)
+    if RoleAssignment.objects.filter(
+        user=user, role=Role.ORGANISATION_MEMBER, organisation_id=connection.organisation_id
+    ).exists():
+        parties.add(Party.TARGET)
+    return parties
+
+
+@transaction.atomic
+def connect(
+    *,
+    person: Person,
+    service: Any,
+    shared_fields: list[str],
+    note: str = "",
+    referral: Referral | None = None,
+    by: User,
+) -> Connection:
+    """Connect a person to a directory service: the organisation receives it in its inbox."""
+    is_the_person = person.user_id == by.pk
+    if referral is not None:
+        if referral.person_id != person.pk:
+            raise JourneyError("That case belongs to someone else.")
+        if not is_the_person:
+            _require_case_worker(referral, by)
+    elif not is_the_person:
+        raise PermissionDenied("Only the person's link worker, or the person, can connect them to a service.")
+    if service.status != "active":
+        raise JourneyError(
+            f"{service.name} is not running at the moment ({service.get_status_display().lower()})."
+        )
+    if service.accepting_referrals == "no":
+        raise JourneyError(f"{service.name} is not taking referrals at the moment. Choose another service.")
+    organisation = provider_of(service)
+    if organisation is None:
+        raise JourneyError(
+            f"{service.name} is not run by an organisation that uses Commonweal yet, so it cannot receive "
+            "a connection here. Contact them directly using the details in the directory."
+        )
+    unknown = set(shared_fields) - set(SharedField.values)
+    if unknown:
+        raise JourneyError("Choose what to share from the list.")
+    if SharedField.CONTACT in shared_fields and not person.organisations_may_contact:
+        raise JourneyError(
+            f"{person.full_name} has asked that community organisations do not contact them, so their "
+            "contact details cannot be shared. Change their consent first if they agree."
+        )
+    if Connection.objects.filter(
+        person=person, service=service, status__in=[status.value for status in ACTIVE]
+    ).exists():
+        raise JourneyError(f"{person.full_name} is already connected to {service.name}.")
+    connection = Connection.objects.create(
+        person=person,
+        referral=referral,
+        service=service,
+        organisation=organisation,
+        requested_by=by,
+        shared_fields=sorted(set(shared_fields)),
+        note=note,
+    )
+    ConnectionTransition.objects.create(
+        connection=connection,
+        from_status="",
+        to_status=Status.REQUESTED.value,
+        party=Party.REQUESTER.value,
+        actor=by,
+    )
+    record_event(by=by, action="referrals.connect", target=connection, service=service.pk)
+    return connection
+
+
+# Statuses that hand the connection back to the link worker with an alert.
+_RETURNED = frozenset({Status.REJECTED, Status.FAILED, Status.CANCELLED})
+
+
+def _set_alert(connection: Connection, on: bool) -> None:
+    if connection.needs_attention == on:
+        return
+    connection.needs_attention = on
+    if connection.referral_id is not None:
+        Referral.objects.filter(pk=connection.referral_id).update(
+            open_alerts=F("open_alerts") + (1 if on else -1)
+        )
+
+
+@transaction.atomic
+def move_connection(
+    *,
+    connection: Connection,
+    to_status: str,
+    note: str = "",
+    rejection_reason: str = "",
+    by: User,
+) -> Connection:
+    """Change a connection's status, if the workflow lets this user's side make that change."""
+    connection = (
+        Connection.objects.select_for_update().select_related("person", "referral").get(pk=connection.pk)
+    )
+    parties = parties_of(connection, by)
+    if not parties:
+        raise PermissionDenied("You are not a party to this connection.")
+    try:
+        target = Status(to_status)
+        reason = RejectionReason(rejection_reason) if rejection_reason else None
+    except ValueError as error:
+        raise JourneyError("Choose a status from the list.") from error
+    refusal: TransitionRefused | None = None
+    transition = None
+    for party in sorted(parties, key=lambda party: party.value, reverse=True):
+        try:
+            transition = check_transition(connection.workflow_status, target, party, note, reason)
+            break
+        except TransitionRefused as error:
+            refusal = refusal or error
+    if transition is None:
+        raise JourneyError(str(refusal))
+    now = timezone.now()
+    connection.status = target.value
+    connection.status_reason = transition.note
+    connection.rejection_reason = reason.value if reason else ""
+    connection.status_changed_at = now
+    returned = target in _RETURNED and transition.party == Party.TARGET
+    _set_alert(connection, returned)
+    connection.save()
+    ConnectionTransition.objects.create(
+        connection=connection,
+        from_status=transition.from_status.value,
+        to_status=target.value,
+        party=transition.party.value,
+        actor=by,
+        note=transition.note,
+        rejection_reason=connection.rejection_reason,
+        at=now,
+    )
+    record_event(
+        by=by,
+        action="referrals.move_connection",
+        target=connection,
+        from_status=transition.from_status.value,
+        to_status=target.value,
+    )
+    return connection
+
+
+@transaction.atomic
+def record_attendance(
+    *, connection: Connection, session_on: datetime.date, attended: bool, note: str = "", by: User
+) -> Attendance:
+    """The organisation records whether the person came to a session (the first visit starts it)."""
+    connection = (
+        Connection.objects.select_for_update().select_related("person", "referral").get(pk=connection.pk)
+    )
+    if Party.TARGET not in parties_of(connection, by):
+        raise PermissionDenied("Only the organisation running the service records attendance.")
+    if connection.workflow_status not in (Status.ACCEPTED, Status.IN_PROGRESS):
+        raise JourneyError(
+            f"Attendance can be recorded once the connection is accepted; it is "
+            f"{STATUS_LABELS[connection.workflow_status].lower()}."
+        )
+    if session_on > timezone.localdate():
+        raise JourneyError("Attendance cannot be recorded for a session that has not happened yet.")
+    try:
+        with transaction.atomic():
+            attendance = Attendance.objects.create(
+                connection=connection, session_on=session_on, attended=attended, note=note, recorded_by=by
+            )
+    except IntegrityError as error:
+        raise JourneyError(f"Attendance for {session_on:%-d %B %Y} is already recorded.") from error
+    if attended:
+        Connection.objects.filter(pk=connection.pk).update(sessions_attended=F("sessions_attended") + 1)
+        if connection.workflow_status == Status.ACCEPTED:
+            move_connection(
+                connection=connection,
+                to_status=Status.IN_PROGRESS.value,
+                note="Came to a first session",
+                by=by,
+            )
+    record_event(by=by, action="referrals.record_attendance", target=connection, attended=attended)
+    return attendance
+
+
+@transaction.atomic
+def acknowledge_connection(*, connection: Connection, by: User) -> None:
+    """The link worker has seen a returned connection; the alert is cleared."""
+    connection = (
+        Connection.objects.select_for_update().select_related("person", "referral").get(pk=connection.pk)
+    )
+    if Party.REQUESTER not in parties_of(connection, by):
+        raise PermissionDenied("Only the person's link worker can clear this alert.")
+    if connection.needs_attention:
+        _set_alert(connection, False)
+        connection.save(update_fields=["needs_attention"])
+        record_event(by=by, action="referrals.acknowledge_connection", target=connection)
+
+
+# ---------------------------------------------------------------------------------- closing the loop
+
+
+@transaction.atomic
+def close_referral(*, referral: Referral, reason: str, note: str = "", by: User) -> Referral:
+    """Close a case with a reason; the GP and referrer get a message back."""
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    _require_case_worker(referral, by)
+    if reason not in ClosureReason.values:
+        raise JourneyError("Choose why the case is closing.")
+    if reason == ClosureReason.OTHER and not note.strip():
+        raise JourneyError("Say why the case is closing.")
+    referral.status = ReferralStatus.CLOSED
+    referral.closure_reason = reason
+    referral.closure_note = note
+    referral.closed_at = timezone.now()
+    referral.closed_by = by
+    referral.next_action = ""
+    referral.next_action_due = None
+    referral.save()
+    _record_code(referral, snomed.JourneyEvent.CLOSED, by)
+    record_event(by=by, action="referrals.close_referral", target=referral, reason=reason)
+    send_message_back(referral=referral, event=MessageBack.Event.CLOSED, by=by)
+    return referral
+
+
+def may_rerefer(referral: Referral, user: User) -> bool:
+    """Tell whether a user may refer a closed or declined case again."""
+    if referral.status not in (ReferralStatus.CLOSED, ReferralStatus.DECLINED):
+        return False
+    return (
+        referral.referred_by_id == user.pk
+        or referral.person.user_id == user.pk
+        or referral.team_id in link_worker_team_ids(user)
+    )
+
+
+@transaction.atomic
+def rerefer(*, referral: Referral, reason_detail: str, urgency: str = Urgency.ROUTINE, by: User) -> Referral:
+    """Refer a closed or declined case again: a new episode that starts at triage."""
+    if referral.status not in (ReferralStatus.CLOSED, ReferralStatus.DECLINED):
+        raise JourneyError("Only a closed or declined referral can be referred again.")
+    if not may_rerefer(referral, by):
+        raise PermissionDenied("Only the referrer, the person or the team can refer this case again.")
+    if not reason_detail.strip():
+        raise JourneyError("Say what has changed, so the team knows why the person is coming back.")
+    by_the_person = referral.person.user_id == by.pk
+    return make_referral(
+        person=referral.person,
+        team=referral.team,
+        source=ReferralSource.SELF if by_the_person else referral.source,
+        reasons=list(referral.reasons),
+        reason_detail=reason_detail,
+        urgency=urgency,
+        referring_organisation=None if by_the_person else referral.referring_organisation,
+        previous_referral=referral,
+        by=by,
+    )
+
+
+# ----------------------------------------------------------------------------------- message back
+
+
+def _message_input(
+    referral: Referral, event: str, sent_on: datetime.date
+) -> tuple[message_back.MessageInput, Organisation | None]:
+    person = referral.person
+    gp = person.gp_practice or (
+        referral.referring_organisation
+        if referral.referring_organisation is not None
+        and referral.referring_organisation.kind == Organisation.Kind.GP_PRACTICE
+        else None
+    )
+    connections = list(
+        referral.connections.select_related("service", "organisation").exclude(
+            status=Status.ENTERED_IN_ERROR.value
+        )
+    )
+    goals = list(person.goals.all())
+    if referral.status == ReferralStatus.CLOSED:
+        outcome = referral.get_closure_reason_display()
+    elif referral.status == ReferralStatus.DECLINED:
+        outcome = referral.get_decline_reason_display()
+    else:
+        outcome = "Accepted for social prescribing"
+    return message_back.MessageInput(
+        event=event,
+        event_label=MessageBack.Event(event).label,
+        sent_on=sent_on,
+        codes_only=person.gp_sharing == "codes_only",
+        person_name=person.full_name,
+        nhs_number=person.nhs_number,
+        date_of_birth=person.date_of_birth,
+        gp_practice=gp.name if gp else "",
+        gp_practice_ods_code=gp.ods_code if gp else "",
+        received_on=timezone.localtime(referral.received_at).date(),
+        source=referral.get_source_display(),
+        referrer=referral.referred_by.full_name if referral.referred_by else person.full_name,
+        referring_organisation=referral.referring_organisation.name
+        if referral.referring_organisation
+        else "",
+        team=referral.team.name,
+        link_worker=referral.link_worker.full_name if referral.link_worker else "",
+        codes=[
+            message_back.CodedEntry(code.code, code.term, timezone.localtime(code.recorded_at).date())
+            for code in referral.codes.all()
+        ],
+        reasons=referral.reason_labels + ([referral.reason_detail] if referral.reason_detail else []),
+        what_matters=person.what_matters,
+        activities=[
+            message_back.Activity(
+                service=connection.service.name,
+                organisation=connection.organisation.name,
+                status=STATUS_LABELS[connection.workflow_status],
+                sessions_attended=connection.sessions_attended,
+            )
+            for connection in connections
+        ],
+        goals=[message_back.GoalOutcome(goal.description, goal.get_progress_display()) for goal in goals],
+        outcome=outcome + (f": {referral.closure_note}" if referral.closure_note else ""),
+    ), gp
+
+
+def compose_message_back(referral: Referral, event: str, sent_at: datetime.datetime) -> MessageBack:
+    """Return (unsaved) the message back about a referral as it stands, dated `sent_at`."""
+    referral = Referral.objects.select_related(
+        "person__gp_practice", "team", "link_worker", "referred_by", "referring_organisation"
+    ).get(pk=referral.pk)
+    message_input, gp = _message_input(referral, event, timezone.localtime(sent_at).date())
+    return MessageBack(
+        referral=referral,
+        event=event,
+        codes_only=message_input.codes_only,
+        document=message_back.build_message(message_input),
+        sent_at=sent_at,
+        gp_practice=gp,
+    )
+
+
+@transaction.atomic
+def send_message_back(
+    *, referral: Referral, event: str, by: User | None, at: datetime.datetime | None = None
+) -> MessageBack:
+    """Write the message back to the GP and referrer as it stands now, and keep it as sent."""
+    message = compose_message_back(referral, event, at or timezone.now())
+    message.sent_by = by
+    message.save()
+    record_event(by=by, action="referrals.send_message_back", target=message, event=event)
+    return message

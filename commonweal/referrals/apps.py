@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+
+
+class ReferralsConfig(AppConfig):
+    name = "commonweal.referrals"
+    verbose_name = "Referrals and connections"
+
+    def ready(self) -> None:
+        # The people app cannot import this one (dependencies point one way), so the relationships
+        # that give staff a reason to open a record, and this app's part of a person's own record,
+        # are registered with it here.
+        from commonweal.people import access, record_sections
+        from commonweal.referrals import access as referral_access
+        from commonweal.referrals import sections
+
+        access.register_relationship(referral_access.relationship_grant)
+        record_sections.register_section(sections.JOURNEY_SECTION)

@@ -1,0 +1,212 @@
+"""FHIR export of a referral: ServiceRequest + Task, in the Gravity closed-loop pattern (no Django).
+
+The social prescribing referral is a ServiceRequest (SNOMED CT 871731000000106) with a Task that
+tracks it; each connection to a community service is a ServiceRequest based on it, with a Task whose
+status is the connection's Gravity status. Resources are built as dicts and validated by the
+`fhir.resources` R4B models, as the measures export is (docs/decisions/0400-journey.md): R4B has the
+same elements as R4 for what is used here. The models check structure, not UK Core or Gravity profiles.
+A "codes only" person's export carries the coded referral and its Task and nothing descriptive.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from fhir.resources.R4B.bundle import Bundle
+
+NHS_NUMBER_SYSTEM = "https://fhir.nhs.uk/Id/nhs-number"
+ODS_SYSTEM = "https://fhir.nhs.uk/Id/ods-organization-code"
+SNOMED = "http://snomed.info/sct"
+TASK_CODE_SYSTEM = "http://hl7.org/fhir/CodeSystem/task-code"
+REFERRAL_CODE = ("871731000000106", "Referral to social prescribing service")
+DEFAULT_BASE = "https://commonweal.example/fhir"
+
+# How the referral's own state reads as FHIR statuses.
+REFERRAL_TASK_STATUS = {
+    "awaiting_triage": "requested",
+    "open": "in-progress",
+    "declined": "rejected",
+    "closed": "completed",
+}
+REFERRAL_REQUEST_STATUS = {
+    "awaiting_triage": "active",
+    "open": "active",
+    "declined": "revoked",
+    "closed": "completed",
+}
+CONNECTION_REQUEST_STATUS = {
+    "requested": "active",
+    "accepted": "active",
+    "in-progress": "active",
+    "on-hold": "on-hold",
+    "completed": "completed",
+    "failed": "revoked",
+    "rejected": "revoked",
+    "cancelled": "revoked",
+    "entered-in-error": "entered-in-error",
+}
+PRIORITY = {"routine": "routine", "soon": "urgent", "urgent": "asap"}
+
+
+@dataclass(frozen=True)
+class ConnectionFacts:
+    """One connection as the export needs it."""
+
+    connection_id: int
+    service: str
+    organisation: str
+    status: str
+    status_reason: str
+    requested_at: datetime.datetime
+    changed_at: datetime.datetime
+    requested_by: str
+    sessions_attended: int
+
+
+@dataclass(frozen=True)
+class ReferralFacts:
+    """A referral and the person it is about, as the export needs them."""
+
+    referral_id: int
+    person_id: int
+    nhs_number: str | None
+    given_name: str
+    family_name: str
+    birth_date: datetime.date
+    gender: str
+    status: str
+    received_at: datetime.datetime
+    changed_at: datetime.datetime
+    urgency: str
+    requester: str
+    requester_organisation: str
+    requester_ods_code: str
+    team: str
+    link_worker: str
+    codes_only: bool
+    reasons: list[str] = field(default_factory=list)
+    reason_detail: str = ""
+    status_reason: str = ""
+    connections: list[ConnectionFacts] = field(default_factory=list)
+
+
+def _instant(moment: datetime.datetime) -> str:
+    return moment.isoformat()
+
+
+def _patient(facts: ReferralFacts) -> dict[str, Any]:
+    patient: dict[str, Any] = {
+        "resourceType": "Patient",
+        "id": f"person-{facts.person_id}",
+        "name": [{"family": facts.family_name, "given": [facts.given_name]}],
+        "birthDate": facts.birth_date.isoformat(),
+        "gender": facts.gender if facts.gender in ("female", "male") else "unknown",
+    }
+    if facts.nhs_number:
+        patient["identifier"] = [{"system": NHS_NUMBER_SYSTEM, "value": facts.nhs_number}]
+    return patient
+
+
+def _requester(facts: ReferralFacts) -> dict[str, Any]:
+    if facts.requester_ods_code:
+        return {
+            "display": f"{facts.requester}, {facts.requester_organisation}",
+            "identifier": {"system": ODS_SYSTEM, "value": facts.requester_ods_code},
+        }
+    return {"display": ", ".join(part for part in (facts.requester, facts.requester_organisation) if part)}
+
+
+def _referral_resources(facts: ReferralFacts, base: str) -> list[dict[str, Any]]:
+    patient_ref = {"reference": f"Patient/person-{facts.person_id}"}
+    request_id = f"referral-{facts.referral_id}"
+    request: dict[str, Any] = {
+        "resourceType": "ServiceRequest",
+        "id": request_id,
+        "identifier": [{"system": f"{base}/referral", "value": str(facts.referral_id)}],
+        "status": REFERRAL_REQUEST_STATUS[facts.status],
+        "intent": "order",
+        "priority": PRIORITY.get(facts.urgency, "routine"),
+        "code": {"coding": [{"system": SNOMED, "code": REFERRAL_CODE[0], "display": REFERRAL_CODE[1]}]},
+        "subject": patient_ref,
+        "authoredOn": _instant(facts.received_at),
+        "requester": _requester(facts),
+        "performer": [{"display": facts.team}],
+    }
+    if not facts.codes_only:
+        if facts.reasons:
+            request["reasonCode"] = [{"text": reason} for reason in facts.reasons]
+        if facts.reason_detail:
+            request["note"] = [{"text": facts.reason_detail}]
+    task: dict[str, Any] = {
+        "resourceType": "Task",
+        "id": f"referral-task-{facts.referral_id}",
+        "status": REFERRAL_TASK_STATUS[facts.status],
+        "intent": "order",
+        "code": {"coding": [{"system": TASK_CODE_SYSTEM, "code": "fulfill"}]},
+        "focus": {"reference": f"ServiceRequest/{request_id}"},
+        "for": patient_ref,
+        "authoredOn": _instant(facts.received_at),
+        "lastModified": _instant(facts.changed_at),
+        "requester": _requester(facts),
+        "owner": {"display": facts.link_worker or facts.team},
+    }
+    if facts.status_reason:
+        task["statusReason"] = {"text": facts.status_reason}
+    return [request, task]
+
+
+def _connection_resources(facts: ReferralFacts, connection: ConnectionFacts) -> list[dict[str, Any]]:
+    patient_ref = {"reference": f"Patient/person-{facts.person_id}"}
+    request_id = f"connection-{connection.connection_id}"
+    request = {
+        "resourceType": "ServiceRequest",
+        "id": request_id,
+        "status": CONNECTION_REQUEST_STATUS[connection.status],
+        "intent": "order",
+        "code": {"text": connection.service},
+        "subject": patient_ref,
+        "basedOn": [{"reference": f"ServiceRequest/referral-{facts.referral_id}"}],
+        "authoredOn": _instant(connection.requested_at),
+        "requester": {"display": connection.requested_by},
+        "performer": [{"display": connection.organisation}],
+    }
+    task: dict[str, Any] = {
+        "resourceType": "Task",
+        "id": f"connection-task-{connection.connection_id}",
+        "status": connection.status,
+        "intent": "order",
+        "code": {"coding": [{"system": TASK_CODE_SYSTEM, "code": "fulfill"}]},
+        "focus": {"reference": f"ServiceRequest/{request_id}"},
+        "for": patient_ref,
+        "authoredOn": _instant(connection.requested_at),
+        "lastModified": _instant(connection.changed_at),
+        "requester": {"display": connection.requested_by},
+        "owner": {"display": connection.organisation},
+        "output": [
+            {"type": {"text": "Sessions attended"}, "valueInteger": connection.sessions_attended},
+        ],
+    }
+    if connection.status_reason:
+        task["statusReason"] = {"text": connection.status_reason}
+    return [request, task]
+
+
+def referral_bundle(facts: ReferralFacts, base: str = DEFAULT_BASE) -> dict[str, Any]:
+    """Return the referral as a validated FHIR collection Bundle (JSON-ready dict)."""
+    resources = [_patient(facts), *_referral_resources(facts, base)]
+    if not facts.codes_only:
+        for connection in facts.connections:
+            resources.extend(_connection_resources(facts, connection))
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [
+            {"fullUrl": f"{base}/{resource['resourceType']}/{resource['id']}", "resource": resource}
+            for resource in resources
+        ],
+    }
+    # Validate through the models, then hand back plain JSON (dates as the strings FHIR uses).
+    validated = Bundle.model_validate(bundle)
+    return dict(validated.model_dump(mode="json", exclude_none=True))

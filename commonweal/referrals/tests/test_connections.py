@@ -1,0 +1,235 @@
+"""Closed-loop connections in the database: each side makes only its own moves; a refusal changes nothing."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+
+from commonweal.accounts.models import AuditEvent
+from commonweal.referrals import actions
+from commonweal.referrals.actions import JourneyError
+from commonweal.referrals.models import Attendance, Connection, ConnectionTransition, Referral
+from commonweal.referrals.tests.factories import connection_for, open_case
+from commonweal.referrals.workflow import NEXT, SET_BY, Party, Status
+
+
+def _snapshot(connection):
+    connection = Connection.objects.get(pk=connection.pk)
+    referral = Referral.objects.get(pk=connection.referral_id)
+    return (
+        connection.status,
+        connection.status_reason,
+        connection.rejection_reason,
+        connection.needs_attention,
+        connection.status_changed_at,
+        ConnectionTransition.objects.filter(connection=connection).count(),
+        referral.open_alerts,
+        AuditEvent.objects.count(),
+    )
+
+
+def _reset(connection, status):
+    Connection.objects.filter(pk=connection.pk).update(status=status.value, needs_attention=False)
+    Referral.objects.filter(pk=connection.referral_id).update(open_alerts=0)
+    ConnectionTransition.objects.filter(connection=connection).exclude(from_status="").delete()
+
+
+def _arguments(target: Status) -> dict[str, str]:
+    if target == Status.REJECTED:
+        return {"rejection_reason": "at-capacity", "note": ""}
+    return {"note": "because"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("current", list(Status), ids=str)
+def test_every_move_from_a_status_by_every_kind_of_user(world, current):
+    referral = open_case(world)
+    connection = connection_for(world, referral)
+    actors = {
+        "link worker": (world.link_worker, Party.REQUESTER),
+        "the person": (world.resident, Party.REQUESTER),
+        "organisation": (world.member, Party.TARGET),
+    }
+    strangers = [world.other_member, world.colleague, world.outsider_worker, world.referrer]
+    for target in Status:
+        for name, (user, party) in actors.items():
+            _reset(connection, current)
+            before = _snapshot(connection)
+            legal = target in NEXT[current] and party in SET_BY[target]
+            if legal:
+                moved = actions.move_connection(
+                    connection=connection, to_status=target.value, by=user, **_arguments(target)
+                )
+                assert moved.status == target.value, (current, target, name)
+                last = ConnectionTransition.objects.filter(connection=connection).order_by("pk").last()
+                assert (last.from_status, last.to_status, last.party, last.actor_id) == (
+                    current.value,
+                    target.value,
+                    party.value,
+                    user.pk,
+                )
+            else:
+                with pytest.raises(JourneyError):
+                    actions.move_connection(
+                        connection=connection, to_status=target.value, by=user, **_arguments(target)
+                    )
+                assert _snapshot(connection) == before, (current, target, name)
+        for stranger in strangers:
+            _reset(connection, current)
+            before = _snapshot(connection)
+            with pytest.raises(PermissionDenied):
+                actions.move_connection(
+                    connection=connection, to_status=target.value, by=stranger, **_arguments(target)
+                )
+            assert _snapshot(connection) == before
+
+
+@pytest.mark.django_db
+def test_a_rejection_by_the_organisation_returns_it_with_an_alert_and_cancelling_yourself_does_not(world):
+    referral = open_case(world)
+    rejected = connection_for(world, referral)
+    actions.move_connection(
+        connection=rejected, to_status="rejected", rejection_reason="at-capacity", by=world.member
+    )
+    cancelled = connection_for(world, referral, world.food)
+    actions.move_connection(
+        connection=cancelled, to_status="cancelled", note="Rosa changed her mind", by=world.link_worker
+    )
+    rejected.refresh_from_db()
+    cancelled.refresh_from_db()
+    referral.refresh_from_db()
+    assert (rejected.needs_attention, cancelled.needs_attention, referral.open_alerts) == (True, False, 1)
+
+
+@pytest.mark.django_db
+def test_the_wrong_organisation_cannot_see_or_move_a_connection(world, client_for):
+    referral = open_case(world)
+    connection = connection_for(world, referral)
+    before = _snapshot(connection)
+    client = client_for(world.other_member)
+    assert client.get(f"/connections/{connection.pk}/").status_code == 403
+    assert client.post(f"/connections/{connection.pk}/", {"to_status": "accepted"}).status_code == 403
+    assert _snapshot(connection) == before
+    assert "Rosa" not in client.get("/inbox/").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_link_worker_cannot_accept_on_the_organisations_behalf_and_is_told_why(world, client_for):
+    referral = open_case(world)
+    connection = connection_for(world, referral)
+    before = _snapshot(connection)
+    response = client_for(world.link_worker).post(f"/connections/{connection.pk}/", {"to_status": "accepted"})
+    assert response.status_code == 400
+    assert "Select a valid choice. accepted is not one of the available choices." in response.content.decode()
+    assert _snapshot(connection) == before
+
+
+@pytest.mark.django_db
+def test_rejecting_for_another_reason_needs_words_and_keeps_the_choice(world, client_for):
+    referral = open_case(world)
+    connection = connection_for(world, referral)
+    before = _snapshot(connection)
+    response = client_for(world.member).post(
+        f"/connections/{connection.pk}/", {"to_status": "rejected", "rejection_reason": "other", "note": ""}
+    )
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Say why the connection is rejected." in page
+    assert '<option value="other" selected>' in page
+    assert _snapshot(connection) == before
+
+
+@pytest.mark.django_db
+def test_attendance_only_by_the_organisation_and_only_once_accepted(world, client_for):
+    referral = open_case(world)
+    connection = connection_for(world, referral)
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    with pytest.raises(JourneyError) as raised:
+        actions.record_attendance(connection=connection, session_on=yesterday, attended=True, by=world.member)
+    assert str(raised.value) == "Attendance can be recorded once the connection is accepted; it is requested."
+    actions.move_connection(connection=connection, to_status="accepted", by=world.member)
+    with pytest.raises(PermissionDenied):
+        actions.record_attendance(
+            connection=connection, session_on=yesterday, attended=True, by=world.link_worker
+        )
+    response = client_for(world.link_worker).post(
+        f"/connections/{connection.pk}/attendance/", {"session_on": yesterday.isoformat(), "attended": "yes"}
+    )
+    assert response.status_code == 403
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    response = client_for(world.member).post(
+        f"/connections/{connection.pk}/attendance/", {"session_on": tomorrow.isoformat(), "attended": "yes"}
+    )
+    assert (
+        "Attendance cannot be recorded for a session that has not happened yet." in response.content.decode()
+    )
+    assert Attendance.objects.count() == 0
+    actions.record_attendance(connection=connection, session_on=yesterday, attended=False, by=world.member)
+    connection.refresh_from_db()
+    assert (connection.status, connection.sessions_attended) == ("accepted", 0)
+
+
+@pytest.mark.django_db
+def test_connecting_is_refused_when_the_service_is_full_or_already_joined(world, client_for):
+    referral = open_case(world)
+    world.food.accepting_referrals = "no"
+    world.food.save()
+    with pytest.raises(JourneyError) as raised:
+        connection_for(world, referral, world.food)
+    assert (
+        str(raised.value)
+        == "Stretford Food Club is not taking referrals at the moment. Choose another service."
+    )
+    connection_for(world, referral)
+    with pytest.raises(JourneyError) as raised:
+        connection_for(world, referral)
+    assert str(raised.value) == "Rosa Resident is already connected to Sale Walking Group."
+    response = client_for(world.link_worker).post(
+        f"/referrals/{referral.pk}/connect/",
+        {
+            "service": world.walking.pk,
+            "shared_fields": ["what_matters"],
+            "note": "kept note",
+            "person_agreed": "on",
+        },
+    )
+    page = response.content.decode()
+    assert "Rosa Resident is already connected to Sale Walking Group." in page
+    assert "kept note</textarea>" in page
+    assert Connection.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_connect_page_shows_capacity_before_connecting(world, client_for):
+    referral = open_case(world)
+    world.walking.accepting_referrals = "waiting_list"
+    world.walking.waiting_list_band = "1_to_3_months"
+    world.walking.save()
+    page = (
+        client_for(world.link_worker)
+        .get(f"/referrals/{referral.pk}/connect/?service={world.walking.pk}")
+        .content.decode()
+    )
+    assert "Waiting list: 1 to 3 months" in page
+    assert Connection.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_person_can_connect_themselves_and_cancel_but_not_accept(world, client_for):
+    client = client_for(world.resident)
+    response = client.post(
+        f"/me/connect/{world.walking.pk}/", {"shared_fields": ["what_matters"], "person_agreed": "on"}
+    )
+    assert response.status_code == 302
+    connection = Connection.objects.get()
+    assert (connection.requested_by, connection.referral) == (world.resident, None)
+    with pytest.raises(JourneyError):
+        actions.move_connection(connection=connection, to_status="accepted", by=world.resident)
+    actions.move_connection(
+        connection=connection, to_status="cancelled", note="Found another group", by=world.resident
+    )
+    connection.refresh_from_db()
+    assert connection.status == "cancelled"
