@@ -1,0 +1,1 @@
+"""Community power: steering groups, conversations, citizens' assemblies and participatory budgeting."""

@@ -1,0 +1,66 @@
+"""Community power's models, one module per part: assemblies and steering groups here; participatory
+budgeting adds its own module beside them and imports it below."""
+
+from commonweal.participation.models.assemblies import (
+    Assembly,
+    Body,
+    Invitation,
+    InvitationRound,
+    Quota,
+    Registration,
+    Replacement,
+    Selection,
+    SelectionProbability,
+    SelectionRequest,
+)
+from commonweal.participation.models.budgeting import (
+    Ballot,
+    BallotMark,
+    BudgetResult,
+    BudgetRound,
+    Idea,
+    Milestone,
+    PaperBallot,
+    PaperEntry,
+    Proposal,
+    Spend,
+)
+from commonweal.participation.models.deliberation import (
+    DeliveryUpdate,
+    EvidenceItem,
+    Membership,
+    Recommendation,
+    Response,
+    Session,
+    Vote,
+)
+
+__all__ = [
+    "Assembly",
+    "Ballot",
+    "BallotMark",
+    "Body",
+    "BudgetResult",
+    "BudgetRound",
+    "DeliveryUpdate",
+    "EvidenceItem",
+    "Idea",
+    "Invitation",
+    "InvitationRound",
+    "Membership",
+    "Milestone",
+    "PaperBallot",
+    "PaperEntry",
+    "Proposal",
+    "Quota",
+    "Recommendation",
+    "Registration",
+    "Replacement",
+    "Response",
+    "Selection",
+    "SelectionProbability",
+    "SelectionRequest",
+    "Session",
+    "Spend",
+    "Vote",
+]

@@ -1,0 +1,1 @@
+"""Pages for citizens' assemblies and steering groups (participatory budgeting adds its own module)."""
