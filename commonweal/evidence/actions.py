@@ -1,0 +1,339 @@
+"""Write use cases of the evidence app: each takes the actor as `by=`, runs in a transaction, is audited."""
+
+from __future__ import annotations
+
+import datetime
+import time
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from commonweal.accounts.audit import record_event
+from commonweal.accounts.models import User
+from commonweal.evidence import summaries
+from commonweal.evidence.indicators import INDICATORS
+from commonweal.evidence.models import (
+    Alliance,
+    SharedOutcome,
+    SroiAnalysis,
+    SroiInput,
+    SroiOutcome,
+    SroiStakeholder,
+    Story,
+    SummaryRefresh,
+)
+from commonweal.organisations.models import Organisation
+from commonweal.places.models import Area
+
+
+class EvidenceError(ValueError):
+    """A request that cannot be carried out as asked; the message says why in plain words."""
+
+
+# An arbitrary number that names the refresh lock among PostgreSQL's advisory locks.
+_REFRESH_LOCK = 0x45564944
+# A queued or running refresh younger than this stops another being queued.
+REFRESH_PATIENCE = datetime.timedelta(hours=1)
+
+
+# -------------------------------------------------------------------------------------- refresh
+
+
+def pending_refresh() -> SummaryRefresh | None:
+    """Return a refresh that was asked for recently and has not finished, if there is one."""
+    return (
+        SummaryRefresh.objects.filter(
+            state=SummaryRefresh.State.RUNNING, started_at__gte=timezone.now() - REFRESH_PATIENCE
+        )
+        .order_by("-started_at")
+        .first()
+    )
+
+
+@transaction.atomic
+def request_refresh(*, by: User) -> SummaryRefresh:
+    """Ask for the summaries to be rebuilt in the background (once at a time)."""
+    from commonweal.evidence.tasks import refresh_summaries_task
+
+    if pending_refresh() is not None:
+        raise EvidenceError("The figures are already being brought up to date. Come back in a few minutes.")
+    run = SummaryRefresh.objects.create(requested_by=by)
+    record_event(by=by, action="evidence.request_refresh", target=run)
+    transaction.on_commit(lambda: refresh_summaries_task.enqueue(run.pk))
+    return run
+
+
+@transaction.atomic
+def refresh_summaries(*, by: User | None, run: SummaryRefresh | None = None) -> SummaryRefresh:
+    """Rebuild every summary table from the journey and measures records (the only writer of them)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_REFRESH_LOCK])
+            # The rebuild groups millions of rows once a night; let it hash them in memory.
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+    started = time.perf_counter()
+    if run is None:
+        run = SummaryRefresh.objects.create(requested_by=by)
+    run.source_marker = summaries.source_marker()
+    run.responses_scored = summaries.score_new_responses()
+    summaries.clear_summaries()
+    run.referrals = summaries.build_referral_facts()
+    run.connections = summaries.build_connection_facts()
+    run.outcome_pairs = summaries.build_outcome_facts()
+    summaries.build_uptake_cells()
+    summaries.build_connection_cells()
+    summaries.build_service_cells()
+    summaries.build_outcome_cells()
+    run.catalogue = summaries.catalogue_from_facts()
+    run.state = SummaryRefresh.State.FINISHED
+    run.finished_at = timezone.now()
+    run.seconds = round(time.perf_counter() - started, 3)
+    run.save()
+    record_event(
+        by=by,
+        action="evidence.refresh_summaries",
+        target=run,
+        referrals=run.referrals,
+        connections=run.connections,
+        outcome_pairs=run.outcome_pairs,
+    )
+    return run
+
+
+def fail_refresh(*, run: SummaryRefresh, problem: str) -> None:
+    """Record that a background refresh failed, so the pages can say so."""
+    SummaryRefresh.objects.filter(pk=run.pk).update(
+        state=SummaryRefresh.State.FAILED, finished_at=timezone.now(), problem=problem[:2000]
+    )
+    record_event(by=None, action="evidence.refresh_failed", target=run, problem=problem[:300])
+
+
+# ---------------------------------------------------------------------------------------- stories
+
+
+@transaction.atomic
+def add_story(*, fields: dict[str, Any], by: User) -> Story:
+    """Attach a story to a dashboard, with the consent the person gave to publish it."""
+    if not fields.get("consent_method") or fields.get("consent_given_on") is None:
+        raise EvidenceError("A story is published only with the person's consent: record how and when.")
+    if fields["consent_given_on"] > timezone.localdate():
+        raise EvidenceError("The consent cannot have been given in the future.")
+    story = Story.objects.create(**fields, consent_recorded_by=by)
+    record_event(by=by, action="evidence.add_story", target=story, dashboard=story.dashboard)
+    return story
+
+
+@transaction.atomic
+def withdraw_story(*, story: Story, note: str, by: User) -> Story:
+    """The person withdrew their consent: the story is no longer shown anywhere."""
+    story = Story.objects.select_for_update().get(pk=story.pk)
+    if story.is_withdrawn:
+        raise EvidenceError("This story was already withdrawn.")
+    story.withdrawn_at = timezone.now()
+    story.withdrawn_by = by
+    story.withdrawal_note = note
+    story.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_note"])
+    record_event(by=by, action="evidence.withdraw_story", target=story)
+    return story
+
+
+# ------------------------------------------------------------------------------------------- SROI
+
+
+def _touch(analysis: SroiAnalysis) -> None:
+    SroiAnalysis.objects.filter(pk=analysis.pk).update(updated_at=timezone.now())
+
+
+@transaction.atomic
+def save_analysis(*, analysis: SroiAnalysis | None, fields: dict[str, Any], by: User) -> SroiAnalysis:
+    """Create an SROI analysis, or change its scope, period and discount rate."""
+    if fields["period_end"] < fields["period_start"]:
+        raise EvidenceError("The period must end on or after the day it starts.")
+    if analysis is None:
+        analysis = SroiAnalysis.objects.create(**fields, created_by=by)
+        record_event(by=by, action="evidence.create_analysis", target=analysis)
+        return analysis
+    for name, value in fields.items():
+        setattr(analysis, name, value)
+    analysis.updated_at = timezone.now()
+    analysis.save()
+    record_event(by=by, action="evidence.change_analysis", target=analysis, fields=sorted(fields))
+    return analysis
+
+
+@transaction.atomic
+def add_stakeholder(*, analysis: SroiAnalysis, name: str, description: str, by: User) -> SroiStakeholder:
+    """Add a stakeholder to an analysis."""
+    if analysis.stakeholders.filter(name__iexact=name.strip()).exists():
+        raise EvidenceError(f"There is already a stakeholder called {name.strip()} in this analysis.")
+    stakeholder = SroiStakeholder.objects.create(
+        analysis=analysis, name=name.strip(), description=description
+    )
+    _touch(analysis)
+    record_event(by=by, action="evidence.add_stakeholder", target=stakeholder, analysis=analysis.pk)
+    return stakeholder
+
+
+def _check_stakeholder(analysis: SroiAnalysis, stakeholder: SroiStakeholder) -> None:
+    if stakeholder.analysis_id != analysis.pk:
+        raise EvidenceError("Choose one of this analysis's stakeholders.")
+
+
+@transaction.atomic
+def add_input(
+    *, analysis: SroiAnalysis, stakeholder: SroiStakeholder, description: str, value: Decimal, by: User
+) -> SroiInput:
+    """Add an input (an investment) to an analysis."""
+    _check_stakeholder(analysis, stakeholder)
+    item = SroiInput.objects.create(
+        analysis=analysis, stakeholder=stakeholder, description=description, value=value
+    )
+    _touch(analysis)
+    record_event(by=by, action="evidence.add_input", target=item, analysis=analysis.pk, value=str(value))
+    return item
+
+
+def _check_outcome_fields(fields: dict[str, Any]) -> None:
+    from commonweal.evidence.queries import measure_choices
+
+    if fields.get("measure"):
+        if fields["measure"] not in dict(measure_choices()):
+            raise EvidenceError("Choose a questionnaire score from the list.")
+        if fields.get("improvement") is None:
+            raise EvidenceError(
+                "Say how many points of improvement count, for a quantity counted from answers."
+            )
+        fields["quantity"] = None
+    else:
+        if fields.get("quantity") is None:
+            raise EvidenceError("Give the quantity, or choose a questionnaire score to count it from.")
+        fields["improvement"] = None
+
+
+@transaction.atomic
+def save_outcome(
+    *, analysis: SroiAnalysis, outcome: SroiOutcome | None, fields: dict[str, Any], by: User
+) -> SroiOutcome:
+    """Add an outcome to an analysis, or change one."""
+    _check_stakeholder(analysis, fields["stakeholder"])
+    _check_outcome_fields(fields)
+    if outcome is None:
+        outcome = SroiOutcome.objects.create(analysis=analysis, **fields)
+        record_event(by=by, action="evidence.add_outcome", target=outcome, analysis=analysis.pk)
+    else:
+        if outcome.analysis_id != analysis.pk:
+            raise EvidenceError("That outcome belongs to another analysis.")
+        for name, value in fields.items():
+            setattr(outcome, name, value)
+        outcome.save()
+        record_event(by=by, action="evidence.change_outcome", target=outcome, analysis=analysis.pk)
+    _touch(analysis)
+    return outcome
+
+
+@transaction.atomic
+def remove_item(*, analysis: SroiAnalysis, item: SroiInput | SroiOutcome | SroiStakeholder, by: User) -> None:
+    """Remove an input, an outcome or an unused stakeholder from an analysis."""
+    if item.analysis_id != analysis.pk:
+        raise EvidenceError("That entry belongs to another analysis.")
+    if isinstance(item, SroiStakeholder) and (item.inputs.exists() or item.outcomes.exists()):
+        raise EvidenceError(f"Remove {item.name}'s inputs and outcomes first.")
+    kind = type(item).__name__
+    record_event(by=by, action="evidence.remove_sroi_entry", target=analysis, kind=kind, entry=item.pk)
+    item.delete()
+    _touch(analysis)
+
+
+# -------------------------------------------------------------------------------------- alliances
+
+
+@transaction.atomic
+def save_alliance(
+    *,
+    alliance: Alliance | None,
+    name: str,
+    description: str,
+    members: Iterable[Organisation],
+    by: User,
+) -> Alliance:
+    """Form an alliance of organisations, or change its name, description and members."""
+    chosen = list(members)
+    if len(chosen) < 2:
+        raise EvidenceError("An alliance needs at least two member organisations.")
+    duplicate = Alliance.objects.filter(name__iexact=name.strip())
+    if alliance is not None:
+        duplicate = duplicate.exclude(pk=alliance.pk)
+    if duplicate.exists():
+        raise EvidenceError(f"There is already an alliance called {name.strip()}.")
+    if alliance is None:
+        alliance = Alliance.objects.create(name=name.strip(), description=description, created_by=by)
+        action = "evidence.create_alliance"
+    else:
+        alliance.name, alliance.description = name.strip(), description
+        alliance.save()
+        action = "evidence.change_alliance"
+    alliance.members.set(chosen)
+    record_event(by=by, action=action, target=alliance, members=sorted(member.pk for member in chosen))
+    return alliance
+
+
+@transaction.atomic
+def save_shared_outcome(
+    *,
+    alliance: Alliance,
+    shared_outcome: SharedOutcome | None,
+    indicator: str,
+    target: Decimal,
+    neighbourhood: Area | None,
+    imd_quintile: int | None,
+    agreed_on: datetime.date,
+    by: User,
+) -> SharedOutcome:
+    """Agree an outcome indicator and its target for an alliance, or change one."""
+    if indicator not in INDICATORS:
+        raise EvidenceError("Choose an indicator from the list.")
+    if not INDICATORS[indicator].accepts(target):
+        raise EvidenceError(INDICATORS[indicator].target_message)
+    if neighbourhood is not None and neighbourhood.kind != Area.Kind.NEIGHBOURHOOD:
+        raise EvidenceError("Choose a neighbourhood, or leave the place blank for every place.")
+    same = alliance.shared_outcomes.filter(
+        indicator=indicator, neighbourhood=neighbourhood, imd_quintile=imd_quintile
+    )
+    if shared_outcome is not None:
+        same = same.exclude(pk=shared_outcome.pk)
+    if same.exists():
+        raise EvidenceError("The alliance already has this indicator for this place and deprivation group.")
+    fields = {
+        "indicator": indicator,
+        "target": target,
+        "neighbourhood": neighbourhood,
+        "imd_quintile": imd_quintile,
+        "agreed_on": agreed_on,
+    }
+    if shared_outcome is None:
+        shared_outcome = SharedOutcome.objects.create(alliance=alliance, created_by=by, **fields)
+        action = "evidence.add_shared_outcome"
+    else:
+        if shared_outcome.alliance_id != alliance.pk:
+            raise EvidenceError("That indicator belongs to another alliance.")
+        for name, value in fields.items():
+            setattr(shared_outcome, name, value)
+        shared_outcome.save()
+        action = "evidence.change_shared_outcome"
+    record_event(by=by, action=action, target=shared_outcome, indicator=indicator, target_value=str(target))
+    return shared_outcome
+
+
+@transaction.atomic
+def remove_shared_outcome(*, shared_outcome: SharedOutcome, by: User) -> None:
+    """Stop tracking an indicator the alliance no longer agrees."""
+    record_event(
+        by=by,
+        action="evidence.remove_shared_outcome",
+        target=shared_outcome.alliance,
+        indicator=shared_outcome.indicator,
+    )
+    shared_outcome.delete()

@@ -1,0 +1,25 @@
+"""Background work of the evidence app (through Django's task interface; tests run it at once)."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from commonweal.evidence import actions
+from commonweal.evidence.models import SummaryRefresh
+
+
+@task()
+def refresh_summaries_task(run_id: int) -> str:
+    """Rebuild the summary tables for a refresh someone asked for; record a failure on the run."""
+    run = SummaryRefresh.objects.filter(pk=run_id).first()
+    if run is None:
+        return "The refresh was not found."
+    try:
+        finished = actions.refresh_summaries(by=run.requested_by, run=run)
+    except Exception as error:
+        actions.fail_refresh(run=run, problem=f"{type(error).__name__}: {error}")
+        raise
+    return (
+        f"{finished.referrals} referrals, {finished.connections} connections, "
+        f"{finished.outcome_pairs} score changes"
+    )
