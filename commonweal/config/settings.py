@@ -142,6 +142,9 @@ COMMONWEAL_PERIODIC_COMMANDS = ["measures_reminders", "directory_reminders"]
 COMMONWEAL_SERVICE_NAME = env.str("SERVICE_NAME", default="Commonweal")
 COMMONWEAL_SHARED_DIR = env.path("COMMONWEAL_SHARED_DIR", default=BASE_DIR.parent / "shared")
 
+# Days a directory entry may go unchecked before it shows as out of date and its owner is reminded.
+DIRECTORY_STALE_AFTER_DAYS = env.int("DIRECTORY_STALE_AFTER_DAYS", default=365)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

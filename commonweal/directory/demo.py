@@ -40,7 +40,9 @@ if TYPE_CHECKING:
 
 DEMO_SOURCE = "Commonweal demo"
 TARGET_SERVICES = 300
-REFERENCE_TIME = datetime.datetime(2026, 1, 1, 9, 0, tzinfo=datetime.UTC)
+# Entries were last checked in the 400 days before this day: about one in eleven is over a year old, so
+# the demo shows out-of-date entries beside current ones.
+REFERENCE_TIME = datetime.datetime(2026, 11, 2, 9, 0, tzinfo=datetime.UTC)
 
 # (term codes, name pattern, description, usual day/time, usual cost in pounds or None for free)
 TEMPLATES: list[tuple[tuple[str, ...], str, str, tuple[str, int, int], Decimal | None]] = [

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 ANALYSIS_NAME = "Social prescribing in Trafford, 2025 to 2026 (demo)"
 ALLIANCE_NAME = "Trafford Wellbeing Alliance (demo)"
 STORY_TITLE = "Back at the allotment"
-WRITTEN_AT = datetime.datetime(2026, 12, 1, 9, 0, tzinfo=datetime.UTC)
+WRITTEN_AT = datetime.datetime(2026, 11, 16, 9, 0, tzinfo=datetime.UTC)
 AGREED_ON = datetime.date(2025, 4, 1)
 
 

@@ -59,7 +59,7 @@ if TYPE_CHECKING:
     from commonweal.demo.builder import DemoContext
 
 # The day the demo's caseload is "as of": next actions fall due around it, so some are overdue.
-AS_OF = datetime.datetime(2026, 12, 1, 9, 0, tzinfo=datetime.UTC)
+AS_OF = datetime.datetime(2026, 11, 16, 9, 0, tzinfo=datetime.UTC)
 OPEN_CASES = 60
 WAITING = 8
 CLOSED = 30
