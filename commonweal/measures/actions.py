@@ -240,7 +240,7 @@ def save_answers(
     link: AnswerLink | None = None,
 ) -> list[SafetyAlert]:
     """Save some or all answers of an unfinished response; return any safety alerts they raised at once."""
-    response = Response.objects.select_for_update().select_related("person").get(pk=response.pk)
+    response = Response.objects.select_for_update(of=("self",)).select_related("person").get(pk=response.pk)
     _may_answer(response, by, link)
     if response.is_submitted:
         raise MeasureError("These answers were already submitted, so they cannot be changed.")
@@ -278,7 +278,7 @@ def submit_response(
     *, response: Response, by: User | None, link: AnswerLink | None = None
 ) -> list[SafetyAlert]:
     """Submit a response, after which it is never changed; return every open safety alert it raised."""
-    response = Response.objects.select_for_update().select_related("person").get(pk=response.pk)
+    response = Response.objects.select_for_update(of=("self",)).select_related("person").get(pk=response.pk)
     _may_answer(response, by, link)
     if response.is_submitted:
         raise MeasureError("These answers were already submitted.")
@@ -621,7 +621,9 @@ def escalate_overdue_alerts(*, now: datetime.datetime | None = None) -> list[Saf
         .values_list("pk", flat=True)
     ):
         with transaction.atomic():
-            alert = SafetyAlert.objects.select_for_update().select_related("person").get(pk=alert_id)
+            alert = (
+                SafetyAlert.objects.select_for_update(of=("self",)).select_related("person").get(pk=alert_id)
+            )
             since = alert.last_escalated_at or alert.raised_at
             if alert.is_open and moment - since >= period:
                 minutes = conf.escalate_after_minutes()
@@ -706,7 +708,7 @@ def link_for_token(token: str, *, allow_used: bool = False) -> AnswerLink:
 @transaction.atomic
 def open_link(*, link: AnswerLink, language: str = "en-GB") -> Response:
     """Start (or resume) the response a one-time link is for."""
-    link = AnswerLink.objects.select_for_update().select_related("person").get(pk=link.pk)
+    link = AnswerLink.objects.select_for_update(of=("self",)).select_related("person").get(pk=link.pk)
     if not link.is_usable(timezone.now()):
         raise LinkError("This link can no longer be used.")
     if link.response_id is not None:
@@ -751,7 +753,9 @@ def remind(*, scheduled: ScheduledMeasure, now: datetime.datetime | None = None)
     """Send one reminder with a fresh one-time link (or record why none could go); return what happened."""
     moment = now or timezone.now()
     scheduled = (
-        ScheduledMeasure.objects.select_for_update().select_related("person__user").get(pk=scheduled.pk)
+        ScheduledMeasure.objects.select_for_update(of=("self",))
+        .select_related("person__user")
+        .get(pk=scheduled.pk)
     )
     if scheduled.is_done:
         return "Already answered."

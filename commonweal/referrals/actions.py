@@ -692,7 +692,9 @@ def move_connection(
 ) -> Connection:
     """Change a connection's status, if the workflow lets this user's side make that change."""
     connection = (
-        Connection.objects.select_for_update().select_related("person", "referral").get(pk=connection.pk)
+        Connection.objects.select_for_update(of=("self",))
+        .select_related("person", "referral")
+        .get(pk=connection.pk)
     )
     parties = parties_of(connection, by)
     if not parties:
@@ -746,7 +748,9 @@ def record_attendance(
 ) -> Attendance:
     """The organisation records whether the person came to a session (the first visit starts it)."""
     connection = (
-        Connection.objects.select_for_update().select_related("person", "referral").get(pk=connection.pk)
+        Connection.objects.select_for_update(of=("self",))
+        .select_related("person", "referral")
+        .get(pk=connection.pk)
     )
     if Party.TARGET not in parties_of(connection, by):
         raise PermissionDenied("Only the organisation running the service records attendance.")
@@ -781,7 +785,9 @@ def record_attendance(
 def acknowledge_connection(*, connection: Connection, by: User) -> None:
     """The link worker has seen a returned connection; the alert is cleared."""
     connection = (
-        Connection.objects.select_for_update().select_related("person", "referral").get(pk=connection.pk)
+        Connection.objects.select_for_update(of=("self",))
+        .select_related("person", "referral")
+        .get(pk=connection.pk)
     )
     if Party.REQUESTER not in parties_of(connection, by):
         raise PermissionDenied("Only the person's link worker can clear this alert.")

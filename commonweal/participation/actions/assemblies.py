@@ -130,7 +130,9 @@ def draw_invitations(
     `code_source` makes the codes reproducible (the demo); by default they come from the operating
     system, because a guessable code would let anyone register.
     """
-    assembly = Assembly.objects.select_for_update().select_related("body__place").get(pk=assembly.pk)
+    assembly = (
+        Assembly.objects.select_for_update(of=("self",)).select_related("body__place").get(pk=assembly.pk)
+    )
     _require_stage(
         assembly,
         (Stage.SETTING_UP, Stage.RECRUITING),
@@ -459,7 +461,7 @@ def _selection_error(error: SelectionInputError) -> ParticipationError:
 @transaction.atomic
 def run_selection(*, assembly: Assembly, method: str, seed: int, by: User | None) -> Selection:
     """Find the fair lottery over panels, draw the panel with `seed`, and seat the people drawn."""
-    assembly = Assembly.objects.select_for_update().select_related("body").get(pk=assembly.pk)
+    assembly = Assembly.objects.select_for_update(of=("self",)).select_related("body").get(pk=assembly.pk)
     if hasattr(assembly, "selection"):
         raise ParticipationError("The panel has already been selected; a selection is never re-run.")
     _require_stage(assembly, (Stage.POOL_CLOSED,), "Close registration before selecting the panel.")
@@ -572,7 +574,9 @@ def carry_out_selection(*, request_id: int) -> SelectionRequest:
     """Run a queued selection request (the background task calls this) and record how it ended."""
     with transaction.atomic():
         queued = (
-            SelectionRequest.objects.select_for_update().select_related("requested_by").get(pk=request_id)
+            SelectionRequest.objects.select_for_update(of=("self",))
+            .select_related("requested_by")
+            .get(pk=request_id)
         )
         if queued.status != SelectionRequest.Status.QUEUED:
             return queued
@@ -616,7 +620,11 @@ def publish_panel(*, assembly: Assembly, by: User | None) -> Assembly:
 @transaction.atomic
 def draw_replacements(*, assembly: Assembly, seed: int, by: User | None) -> Replacement:
     """Fill the seats of members who left with volunteers from the rest of the pool, within the quotas."""
-    assembly = Assembly.objects.select_for_update().select_related("body", "selection").get(pk=assembly.pk)
+    assembly = (
+        Assembly.objects.select_for_update(of=("self",))
+        .select_related("body", "selection")
+        .get(pk=assembly.pk)
+    )
     _require_stage(assembly, (Stage.SELECTED, Stage.PUBLISHED), "Select the panel first.")
     if seed < 0 or seed >= 2**63:
         raise ParticipationError(

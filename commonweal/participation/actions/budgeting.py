@@ -55,7 +55,7 @@ def _require_phase(budget_round: BudgetRound, allowed: Iterable[str], message: s
 
 def _locked(budget_round: BudgetRound) -> BudgetRound:
     """Lock the round's row for the rest of the transaction (numbering, phases, one ballot per voter)."""
-    return BudgetRound.objects.select_for_update().select_related("place").get(pk=budget_round.pk)
+    return BudgetRound.objects.select_for_update(of=("self",)).select_related("place").get(pk=budget_round.pk)
 
 
 @dataclass(frozen=True)
