@@ -9,6 +9,8 @@ STATIC_BUILT := commonweal/ui/static/ui/build/css/commonweal.css
 CHROMIUM ?= /usr/bin/chromium
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Test processes (pytest-xdist); each gets its own test database.
+TEST_WORKERS ?= auto
 
 .PHONY: run test check unit browser install static migrate demo serve clean chromium
 
@@ -24,7 +26,7 @@ run: install static .env migrate demo
 test: install static .env chromium
 	$(PY) manage.py collectstatic --noinput -v0
 	$(MAKE) check
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 check: install
 	$(BIN)/ruff check .
