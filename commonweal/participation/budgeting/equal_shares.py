@@ -737,6 +737,9 @@ def equal_shares_selection(
     cost_units = [int(cost * scale) for cost in costs]
     budget_units = int(budget * scale)
     runs = 1
+    # Equal Shares never buys a project nobody supports: once every supported project is funded, raising
+    # the shares changes nothing more, and the loop must stop even though the outcome is not exhaustive.
+    supported = [p for p in range(profile.project_count) if len(profile.supporters[p])]
     if completion in (Completion.ADD1, Completion.ADD1U) and not everything_fits and voters:
         total = Fraction(math.floor(budget / voters) * voters) if add1.integral else budget
         step = voters * add1.increment
@@ -752,6 +755,9 @@ def equal_shares_selection(
             if add1.exhaustive and all(
                 p in funded or spent + cost_units[p] > budget_units for p in range(profile.project_count)
             ):
+                break
+            if all(p in funded for p in supported):
+                notes.append("Every project somebody voted for is funded; nobody voted for the rest.")
                 break
             next_total = total + step
             steps += 1

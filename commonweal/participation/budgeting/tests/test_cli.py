@@ -161,3 +161,51 @@ def test_a_weights_file_missing_a_voter_is_refused(tmp_path: Path) -> None:
     election = election_from_pb(read_pb(SADUL))
     code, out, err = _run("tally", str(SADUL), "--rule", "mes-cost", "--weights", str(weights))
     assert (code, out, err) == (2, "", f"error: Voter {election.ballots[0].voter_id} has no weight.\n")
+
+
+UNSUPPORTED_PROJECT = """META
+key;value
+description;Two projects everybody supports fit together and two cheap ones nobody voted for
+country;United Kingdom
+unit;Test
+instance;unsupported
+num_projects;4
+num_votes;3
+budget;100
+vote_type;approval
+rule;equalshares
+PROJECTS
+project_id;cost;votes;selected
+1;40;3;1
+2;40;2;1
+3;10;0;0
+4;15;0;0
+VOTES
+voter_id;vote
+1;1,2
+2;1,2
+3;1
+"""
+
+
+@pytest.mark.parametrize("rule", ["mes-cost-add1", "mes-cost-add1u"])
+def test_add1_stops_when_only_projects_nobody_voted_for_are_left(tmp_path: Path, rule: str) -> None:
+    # Everything costs 105 of 100, but 1 and 2 fit together; 3 and 4 fit beside them and nobody voted for
+    # them, so raising the shares never changes the outcome. Add1 used to raise them for ever.
+    import threading
+
+    path = tmp_path / "unsupported.pb"
+    path.write_text(UNSUPPORTED_PROJECT)
+    result: list[tuple[int, str, str]] = []
+    worker = threading.Thread(
+        target=lambda: result.append(_run("tally", str(path), "--rule", rule)), daemon=True
+    )
+    worker.start()
+    worker.join(timeout=30)
+    assert result, "the tally did not finish"
+    code, out, err = result[0]
+    assert (code, err) == (0, "")
+    selected = out.splitlines()
+    # Add1u's utilitarian completion may then add what still fits by votes (none) and the tie-breaking.
+    assert selected[:2] == ["1", "2"]
+    assert set(selected) <= {"1", "2", "3", "4"}
