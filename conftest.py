@@ -21,6 +21,14 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[No
 
 
 @pytest.fixture(autouse=True)
+def _quick_password_hashing(request: pytest.FixtureRequest, settings: Any) -> None:
+    # Argon2 is deliberately slow (about 0.1 s a hash) and the tests make thousands of users; the
+    # production hasher is under test only where a test is marked `argon2`.
+    if request.node.get_closest_marker("argon2") is None:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _tasks_run_at_once(settings: Any) -> None:
     # Tests run background tasks inside the call that enqueues them; `make run` uses the database queue.
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -36,6 +36,7 @@ def test_an_empty_sign_in_asks_for_both_fields(client, places):
 
 
 @pytest.mark.django_db
+@pytest.mark.argon2
 def test_passwords_are_hashed_with_argon2(persona):
     assert persona(Role.RESIDENT).password.startswith("argon2")
 

@@ -20,12 +20,6 @@ from commonweal.referrals.models import Referral, ReferralStatus, TeamSupervisor
 from tests.factories import OrganisationFactory, PersonFactory, UserFactory
 
 
-@pytest.fixture(autouse=True)
-def _quick_password_hashing(settings) -> None:
-    # Argon2 is deliberately slow; these tests make many users and never check a password's strength.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @dataclass(frozen=True)
 class Cast:
     team: Organisation

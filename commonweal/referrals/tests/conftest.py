@@ -17,9 +17,3 @@ def client_for():
         return client
 
     return make
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # Every test makes several users; Argon2 is deliberately slow, and hashing strength is not under test.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
