@@ -7,6 +7,7 @@ import * as sass from "sass";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const nhsuk = join(root, "node_modules", "nhsuk-frontend", "dist", "nhsuk");
+const leaflet = join(root, "node_modules", "leaflet");
 const out = join(root, "commonweal", "ui", "static", "ui", "build");
 
 mkdirSync(join(out, "css"), { recursive: true });
@@ -23,4 +24,14 @@ writeFileSync(join(out, "css", "commonweal.css"), result.css);
 cpSync(join(nhsuk, "nhsuk-frontend.min.js"), join(out, "js", "nhsuk-frontend.min.js"));
 cpSync(join(nhsuk, "assets"), join(out, "assets"), { recursive: true });
 cpSync(join(root, "frontend", "commonweal.js"), join(out, "js", "commonweal.js"));
+cpSync(join(root, "frontend", "directory-map.js"), join(out, "js", "directory-map.js"));
+// Leaflet for the directory search map, loaded only on pages that show one. leaflet.js names its
+// source map, which collectstatic's manifest must find; leaflet.css names the images; the licence
+// (BSD-2-Clause) travels with the copy.
+mkdirSync(join(out, "leaflet"), { recursive: true });
+for (const file of ["leaflet.js", "leaflet.js.map", "leaflet.css"]) {
+  cpSync(join(leaflet, "dist", file), join(out, "leaflet", file));
+}
+cpSync(join(leaflet, "dist", "images"), join(out, "leaflet", "images"), { recursive: true });
+cpSync(join(leaflet, "LICENSE"), join(out, "leaflet", "LICENSE"));
 console.log(`Built static assets into ${out}`);
