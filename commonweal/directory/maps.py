@@ -1,7 +1,8 @@
-"""A map of search results drawn on the server as inline SVG over the LSOA boundaries.
+"""A map of search results over the LSOA boundaries: server-drawn inline SVG, and the same for Leaflet.
 
-No tiles and no JavaScript: the page shows the neighbourhood shapes people know, the place searched
-from and a numbered marker per result, each linking to its row in the results table beside the map.
+No tiles: the page shows the neighbourhood shapes people know, the place searched from and a numbered
+marker per result, each linking to its row in the results table beside the map. The SVG works without
+JavaScript; when scripts run, the page swaps it for a Leaflet map built from `MapPicture.leaflet`.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ class Marker:
     number: int
     point: Point
     label: str
+    url: str = ""
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,8 @@ class MapPicture:
     centre: tuple[float, float] | None
     markers: tuple[tuple[int, float, float, str], ...]
     radius_px: float | None
+    # The same picture in latitudes and longitudes (boundaries as GeoJSON) for the page's Leaflet map.
+    leaflet: dict[str, Any]
 
 
 class Projection:
@@ -68,11 +72,19 @@ def _rings(geometry: dict[str, Any]) -> Iterable[list[list[float]]]:
             yield from polygon
 
 
+@dataclass(frozen=True)
+class _Ring:
+    """One ring of a 2021 LSOA's boundary, as (latitude, longitude) points, with the LSOA's centroid."""
+
+    code: str
+    latitude: float
+    longitude: float
+    points: tuple[tuple[float, float], ...]
+
+
 @lru_cache(maxsize=8)
-def _boundaries(
-    local_authority_code: str,
-) -> tuple[tuple[float, float, tuple[tuple[float, float], ...]], ...]:
-    """Load (centroid latitude, longitude, outer ring) of each 2021 LSOA in a local authority, once."""
+def _boundaries(local_authority_code: str) -> tuple[_Ring, ...]:
+    """Load the boundary rings of each 2021 LSOA in a local authority, once."""
     found = []
     for lsoa in Lsoa.objects.filter(
         vintage=Lsoa.Vintage.CENSUS_2021, local_authority_code=local_authority_code
@@ -80,20 +92,36 @@ def _boundaries(
         if not lsoa.boundary or lsoa.latitude is None or lsoa.longitude is None:
             continue
         for ring in _rings(lsoa.boundary):
-            found.append((lsoa.latitude, lsoa.longitude, tuple((point[1], point[0]) for point in ring)))
+            points = tuple((point[1], point[0]) for point in ring)
+            found.append(_Ring(lsoa.code, lsoa.latitude, lsoa.longitude, points))
     return tuple(found)
 
 
-def _path(projection: Projection, ring: tuple[tuple[float, float], ...]) -> str:
-    points: list[tuple[float, float]] = []
-    for latitude, longitude in ring:
+def _kept_points(projection: Projection, ring: _Ring) -> list[tuple[float, float, tuple[float, float]]]:
+    """Keep the ring's points (latitude, longitude, SVG x and y) that are at least a pixel apart."""
+    kept: list[tuple[float, float, tuple[float, float]]] = []
+    for latitude, longitude in ring.points:
         xy = projection.xy(latitude, longitude)
         # Points closer than a pixel add bytes, not detail.
-        if not points or abs(points[-1][0] - xy[0]) + abs(points[-1][1] - xy[1]) >= 1.0:
-            points.append(xy)
-    if len(points) < 3:
-        return ""
-    return "M" + "L".join(f"{x:g} {y:g}" for x, y in points) + "Z"
+        if not kept or abs(kept[-1][2][0] - xy[0]) + abs(kept[-1][2][1] - xy[1]) >= 1.0:
+            kept.append((latitude, longitude, xy))
+    return kept
+
+
+def _path(kept: list[tuple[float, float, tuple[float, float]]]) -> str:
+    return "M" + "L".join(f"{x:g} {y:g}" for _, _, (x, y) in kept) + "Z"
+
+
+def _polygon(code: str, kept: list[tuple[float, float, tuple[float, float]]]) -> dict[str, Any]:
+    """Return the ring as a GeoJSON Polygon feature: longitude first, and closed, as RFC 7946 requires."""
+    ring = [[round(longitude, 5), round(latitude, 5)] for latitude, longitude, _ in kept]
+    if ring[0] != ring[-1]:
+        ring.append(ring[0])
+    return {
+        "type": "Feature",
+        "properties": {"lsoa": code},
+        "geometry": {"type": "Polygon", "coordinates": [ring]},
+    }
 
 
 def draw(
@@ -114,15 +142,17 @@ def draw(
     projection = Projection(south, north, west, east)
     margin_lat, margin_lon = (north - south) * 0.15, (east - west) * 0.15
     outlines = []
+    features = []
     for code in sorted(set(local_authorities)):
-        for latitude, longitude, ring in _boundaries(code):
+        for ring in _boundaries(code):
             if (
-                south - margin_lat <= latitude <= north + margin_lat
-                and west - margin_lon <= longitude <= east + margin_lon
+                south - margin_lat <= ring.latitude <= north + margin_lat
+                and west - margin_lon <= ring.longitude <= east + margin_lon
             ):
-                path = _path(projection, ring)
-                if path:
-                    outlines.append(path)
+                kept = _kept_points(projection, ring)
+                if len(kept) >= 3:
+                    outlines.append(_path(kept))
+                    features.append(_polygon(ring.code, kept))
     drawn_markers = tuple(
         (marker.number, *projection.xy(marker.point.latitude, marker.point.longitude), marker.label)
         for marker in markers
@@ -138,4 +168,20 @@ def draw(
         centre=centre_xy,
         markers=drawn_markers,
         radius_px=round(radius_px, 1) if radius_px else None,
+        leaflet={
+            "bounds": [[south, west], [north, east]],
+            "boundaries": {"type": "FeatureCollection", "features": features},
+            "centre": [centre.latitude, centre.longitude] if centre is not None else None,
+            "radius_metres": radius_km * 1000 if (centre is not None and radius_km) else None,
+            "markers": [
+                {
+                    "number": marker.number,
+                    "latitude": marker.point.latitude,
+                    "longitude": marker.point.longitude,
+                    "label": marker.label,
+                    "url": marker.url,
+                }
+                for marker in markers
+            ],
+        },
     )

@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from commonweal.accounts.permissions import (
@@ -141,7 +142,12 @@ def search(request: HttpRequest) -> HttpResponse:
                     if latitude is not None and longitude is not None
                 }
                 markers = [
-                    Marker(row["number"], points[row["service"].pk], row["service"].name)
+                    Marker(
+                        row["number"],
+                        points[row["service"].pk],
+                        row["service"].name,
+                        reverse("directory:service", kwargs={"pk": row["service"].pk}),
+                    )
                     for row in rows
                     if row["service"].pk in points
                 ]
