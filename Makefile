@@ -50,7 +50,7 @@ node_modules/.installed: package.json package-lock.json
 
 static: $(STATIC_BUILT)
 
-$(STATIC_BUILT): node_modules/.installed frontend/build.mjs frontend/commonweal.scss frontend/commonweal.js
+$(STATIC_BUILT): node_modules/.installed $(wildcard frontend/*)
 	npm run --silent build
 
 # A local secret, generated once; DEBUG stays off.

@@ -52,6 +52,20 @@ def browser() -> Iterator[Browser]:
         chromium.close()
 
 
+@pytest.fixture(autouse=True)
+def _built_static_files(settings: Any) -> None:
+    """Name static files as built, not with the manifest's hashes, so the browser gets every stylesheet.
+
+    The live server answers /static/ with Django's finders, which know the built files but not the
+    hashed names collectstatic gives them: with the manifest storage every script and stylesheet would
+    be refused, and the pages (and their accessibility checks) would run unstyled and without scripts.
+    """
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 class DemoSnapshot:
     """The demo borough built once per test process, then put back into the emptied database per test.
 
@@ -153,6 +167,20 @@ def sign_in(page: Page, email: str, password: str = DEMO_PASSWORD) -> None:
     page.get_by_role("button", name="Sign in").click()
     # Wait for the navigation to finish: a successful sign-in leaves the sign-in page.
     expect(page).not_to_have_url(re.compile(r"/sign-in/"))
+
+
+def click_menu_link(page: Page, label: str) -> None:
+    """Follow a header navigation link as a person would: through "More" when it has moved in there.
+
+    With scripts on, the NHS.UK header moves the links that do not fit on one line into a "More" menu.
+    """
+    menu = page.get_by_role("navigation", name="Menu")
+    link = menu.get_by_role("link", name=label)
+    more = menu.get_by_role("button", name=re.compile("More"))
+    expect(link.or_(more).first).to_be_visible()
+    if not link.is_visible():
+        more.click()
+    link.click()
 
 
 def accessibility_violations(page: Page) -> list[dict[str, Any]]:

@@ -13,7 +13,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from commonweal.participation.models import Assembly, Membership, Registration
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import click_menu_link, sign_in
 
 ORGANISER = "organiser@demo.commonweal.invalid"
 ASSEMBLY = "Gorse Hill Park Assembly"
@@ -50,7 +50,7 @@ def test_an_assembly_is_recruited_selected_published_topped_up_and_answered(
 ):
     organiser = new_page()
     sign_in(organiser, ORGANISER)
-    organiser.locator("nav").get_by_role("link", name="Assemblies and steering groups").click()
+    click_menu_link(organiser, "Assemblies and steering groups")
     check_accessibility(organiser)
 
     # Set up the assembly.

@@ -18,7 +18,7 @@ from commonweal.accounts.models import Role, User
 from commonweal.participation.models import Ballot, BallotMark, BudgetRound, PaperBallot
 from commonweal.people.models import Person
 from commonweal.places.models import Area, Postcode
-from tests.browser.conftest import DEMO_PASSWORD, sign_in
+from tests.browser.conftest import DEMO_PASSWORD, click_menu_link, sign_in
 
 ORGANISER = "organiser@demo.commonweal.invalid"
 ADMINISTRATOR = "admin@demo.commonweal.invalid"
@@ -85,7 +85,7 @@ def test_a_round_goes_from_ideas_through_online_and_paper_voting_to_results_and_
     # The organiser sets up the round; a form sent empty says what is missing.
     organiser = new_page()
     sign_in(organiser, ORGANISER)
-    organiser.locator("nav").get_by_role("link", name="Budgeting rounds").click()
+    click_menu_link(organiser, "Budgeting rounds")
     check_accessibility(organiser)
     organiser.get_by_role("button", name="Set up a round").click()
     organiser.get_by_role("button", name="Set up the round").click()
@@ -107,7 +107,7 @@ def test_a_round_goes_from_ideas_through_online_and_paper_voting_to_results_and_
     # A resident shares an idea.
     voter = new_page()
     sign_in(voter, VOTER)
-    voter.locator("nav").get_by_role("link", name="Participatory budgeting").click()
+    click_menu_link(voter, "Participatory budgeting")
     check_accessibility(voter)
     voter.get_by_role("link", name=ROUND).click()
     check_accessibility(voter)

@@ -5,34 +5,17 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from typing import Any
 
-import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import click_menu_link, sign_in
 
 
-@pytest.fixture
-def built_static_files(settings: Any) -> None:
-    """Name static files as built (commonweal/ui/static/ui/build), not with the manifest's hashes.
-
-    The live server answers /static/ with Django's finders, which know the built files but not the
-    hashed names collectstatic gives them, so with the manifest storage every script and stylesheet
-    is refused and the Leaflet map could never be drawn.
-    """
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
-@pytest.mark.usefixtures("built_static_files")
 def test_a_resident_search_puts_gardening_and_social_groups_first_with_reasons(
     page: Page, check_accessibility: Callable[[Page], None]
 ):
     sign_in(page, "resident@demo.commonweal.invalid")
-    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Community directory").click()
+    click_menu_link(page, "Community directory")
     page.get_by_label("What are you looking for?").fill("lonely, like gardening, near M33 7AA, free")
     page.get_by_role("button", name="Search").click()
     rows = page.locator("table tbody tr")

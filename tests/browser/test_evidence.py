@@ -15,7 +15,7 @@ from commonweal.evidence.breakdowns import DIMENSIONS, deciles_of_quintile, mont
 from commonweal.evidence.models import ALL_ORGANISATIONS, UptakeCell
 from commonweal.evidence.queries import catalogue, default_period
 from commonweal.places.models import Area
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import click_menu_link, sign_in
 
 COMMISSIONER = "commissioner@demo.commonweal.invalid"
 
@@ -70,7 +70,7 @@ def test_a_commissioner_filters_uptake_downloads_the_csv_and_sees_small_counts_h
     table, small_label, total = _small_group(place, quintile, first, last)
 
     sign_in(page, COMMISSIONER)
-    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Evidence").click()
+    click_menu_link(page, "Evidence")
     expect(page.get_by_role("heading", name="Evidence", level=1)).to_be_visible()
     check_accessibility(page)
     page.get_by_role("link", name="Uptake funnel").click()

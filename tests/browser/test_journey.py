@@ -19,15 +19,10 @@ from commonweal.demo.builder import DEMO_LOGINS, DEMO_PASSWORD
 from commonweal.directory.models import Service
 from commonweal.people.models import Goal
 from commonweal.referrals.models import Attendance, Connection, MessageBack, Referral
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import click_menu_link, sign_in
 
 EMAIL = {login.role: login.email for login in DEMO_LOGINS}
 SECOND_MEMBER = "food.club@demo.commonweal.invalid"
-
-
-def _menu(page: Page, label: str):
-    """The header navigation's link (pages may link to the same place in their content too)."""
-    return page.get_by_role("navigation", name="Menu").get_by_role("link", name=label)
 
 
 def _services() -> tuple[Service, Service]:
@@ -79,7 +74,7 @@ def test_the_whole_journey_with_a_different_user_for_each_step(
     # 1. The GP refers Rosa.
     gp = new_page()
     sign_in(gp, EMAIL[Role.REFERRER])
-    _menu(gp, "Refer someone").click()
+    click_menu_link(gp, "Refer someone")
     check_accessibility(gp)
     gp.get_by_label("NHS number").fill(rosa.nhs_number)
     gp.get_by_label("First name").fill(rosa.given_name)
@@ -98,7 +93,7 @@ def test_the_whole_journey_with_a_different_user_for_each_step(
     # 2. The link worker triages it onto her caseload.
     worker = new_page()
     sign_in(worker, EMAIL[Role.LINK_WORKER])
-    _menu(worker, "Triage").click()
+    click_menu_link(worker, "Triage")
     check_accessibility(worker)
     worker.get_by_role("link", name="Rosa Amberbrook").click()
     check_accessibility(worker)
@@ -175,7 +170,7 @@ def test_the_whole_journey_with_a_different_user_for_each_step(
     # 8. Rosa signs in, updates her goal and sees who looked at her record.
     person = new_page()
     sign_in(person, EMAIL[Role.RESIDENT])
-    _menu(person, "My record").click()
+    click_menu_link(person, "My record")
     check_accessibility(person)
     person.get_by_role("link", name="Update “Walk with other people every week by the spring”").click()
     check_accessibility(person)
@@ -191,7 +186,7 @@ def test_the_whole_journey_with_a_different_user_for_each_step(
     check_accessibility(person)
 
     # 9. The GP reads the message back.
-    _menu(gp, "My referrals").click()
+    click_menu_link(gp, "My referrals")
     check_accessibility(gp)
     gp.get_by_role("link", name="Referral accepted for Rosa Amberbrook").first.click()
     expect(gp.get_by_role("heading", name="Referral accepted: Rosa Amberbrook")).to_be_visible()

@@ -24,7 +24,7 @@ from commonweal.referrals.models import (
     ReferralStatus,
     TeamSupervisor,
 )
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import click_menu_link, sign_in
 
 RESIDENT = next(login for login in DEMO_LOGINS if login.role == Role.RESIDENT)
 LINK_WORKER = next(login for login in DEMO_LOGINS if login.role == Role.LINK_WORKER)
@@ -55,7 +55,7 @@ def _cast() -> tuple[User, User]:
 
 
 def _menu(page: Page, label: str) -> None:
-    page.get_by_role("navigation", name="Menu").get_by_role("link", name=label).click()
+    click_menu_link(page, label)
 
 
 def _answer_phq9(page: Page, check_accessibility: Callable[[Page], None]) -> None:
