@@ -356,6 +356,47 @@ def _breakdown_section(
     )
 
 
+NEIGHBOURHOODS_OVERLAP = (
+    "Neighbourhoods drawn by residents can overlap, so their rows need not add up to the total."
+)
+
+
+def _dimension_sections(
+    book: CountBook,
+    dimensions: Sequence[str],
+    neighbourhoods: Mapping[int, str],
+    *,
+    counts: Sequence[CountColumn],
+    rates: Sequence[Rate],
+    chart_rate: Rate,
+    what: str,
+) -> list[Section]:
+    """One breakdown section per dimension, then neighbourhoods; deprivation gets the slope index note."""
+    sections = []
+    for dimension in (*dimensions, "neighbourhood"):
+        if dimension == "neighbourhood" and not neighbourhoods:
+            continue
+        notes: list[str] = []
+        if dimension == "deprivation":
+            notes.append(_sii_note(book, DECILES, chart_rate, what=what)[0])
+        if dimension == "neighbourhood":
+            notes.append(NEIGHBOURHOODS_OVERLAP)
+        sections.append(
+            _breakdown_section(
+                book,
+                key=dimension,
+                title=_dimension_title(dimension),
+                groups=_group_rows(dimension, neighbourhoods),
+                counts=counts,
+                rates=rates,
+                table=dimension,
+                chart_rate=chart_rate,
+                notes=notes,
+            )
+        )
+    return sections
+
+
 def _hidden_words(book: CountBook, table: str, group: str, rate: Rate) -> str:
     bottom = book.shown((table, group, rate.denominator))
     if bottom == 0:
@@ -544,29 +585,15 @@ def uptake_dashboard(filters: Filters) -> Dashboard:
         Rate("attended_of_connected", "Attended, % of connected", "attended", "connected"),
     ]
     sections = [funnel]
-    for dimension in (*dimensions, "neighbourhood"):
-        if dimension == "neighbourhood" and not neighbourhoods:
-            continue
-        notes: list[str] = []
-        if dimension == "deprivation":
-            notes.append(_sii_note(book, DECILES, connected_rate, what="the share of referrals connected")[0])
-        if dimension == "neighbourhood":
-            notes.append(
-                "Neighbourhoods drawn by residents can overlap, so their rows need not add up to the total."
-            )
-        sections.append(
-            _breakdown_section(
-                book,
-                key=dimension,
-                title=_dimension_title(dimension),
-                groups=_group_rows(dimension, neighbourhoods),
-                counts=counts,
-                rates=rates,
-                table=dimension,
-                chart_rate=connected_rate,
-                notes=notes,
-            )
-        )
+    sections += _dimension_sections(
+        book,
+        dimensions,
+        neighbourhoods,
+        counts=counts,
+        rates=rates,
+        chart_rate=connected_rate,
+        what="the share of referrals connected",
+    )
     sections.append(_spc_section(book, filters, spc))
     return Dashboard(
         key="uptake",
@@ -604,31 +631,15 @@ def referrals_dashboard(filters: Filters) -> Dashboard:
     accepted = Rate("accepted", "Accepted at triage, % of received", "referred", "offered")
     rates = [accepted, Rate("declined", "Declined by the person, % of received", "declined", "offered")]
     sections = [_spc_section(book, filters, spc)]
-    for dimension in (*dimensions, "neighbourhood"):
-        if dimension == "neighbourhood" and not neighbourhoods:
-            continue
-        notes = []
-        if dimension == "deprivation":
-            notes.append(
-                _sii_note(book, DECILES, accepted, what="the share of referrals accepted at triage")[0]
-            )
-        if dimension == "neighbourhood":
-            notes.append(
-                "Neighbourhoods drawn by residents can overlap, so their rows need not add up to the total."
-            )
-        sections.append(
-            _breakdown_section(
-                book,
-                key=dimension,
-                title=_dimension_title(dimension),
-                groups=_group_rows(dimension, neighbourhoods),
-                counts=counts,
-                rates=rates,
-                table=dimension,
-                chart_rate=accepted,
-                notes=notes,
-            )
-        )
+    sections += _dimension_sections(
+        book,
+        dimensions,
+        neighbourhoods,
+        counts=counts,
+        rates=rates,
+        chart_rate=accepted,
+        what="the share of referrals accepted at triage",
+    )
     return Dashboard(
         key="referrals",
         title="Referrals",
@@ -752,31 +763,15 @@ def connections_dashboard(filters: Filters) -> Dashboard:
             ),
         ),
     ]
-    for dimension in (*dimensions, "neighbourhood"):
-        if dimension == "neighbourhood" and not neighbourhoods:
-            continue
-        notes = []
-        if dimension == "deprivation":
-            notes.append(
-                _sii_note(book, DECILES, capacity, what="the share of requests turned away at capacity")[0]
-            )
-        if dimension == "neighbourhood":
-            notes.append(
-                "Neighbourhoods drawn by residents can overlap, so their rows need not add up to the total."
-            )
-        sections.append(
-            _breakdown_section(
-                book,
-                key=dimension,
-                title=_dimension_title(dimension),
-                groups=_group_rows(dimension, neighbourhoods),
-                counts=counts,
-                rates=rates,
-                table=dimension,
-                chart_rate=capacity,
-                notes=notes,
-            )
-        )
+    sections += _dimension_sections(
+        book,
+        dimensions,
+        neighbourhoods,
+        counts=counts,
+        rates=rates,
+        chart_rate=capacity,
+        what="the share of requests turned away at capacity",
+    )
     sections.append(_spc_section(book, filters, spc))
     return Dashboard(
         key="connections",
@@ -949,9 +944,7 @@ def outcomes_dashboard(filters: Filters, choice: ScoreChoice) -> Dashboard:
                     )[0]
                 )
         if dimension == "neighbourhood":
-            notes.append(
-                "Neighbourhoods drawn by residents can overlap, so their rows need not add up to the total."
-            )
+            notes.append(NEIGHBOURHOODS_OVERLAP)
         sections.append(
             Section(
                 key=dimension,
