@@ -178,14 +178,13 @@ _ADD1_RULES = frozenset({Rule.MES_COST_ADD1, Rule.MES_COST_ADD1U})
 
 
 def count_election(election: Election, rule: Rule, options: RuleOptions) -> Outcome:
-    """Count an election with the core's rule, around one case the core's Add1 loop never leaves.
+    """Count an election with the core's rule, leaving out projects nobody voted for when that decides.
 
     When every project somebody voted for fits in the budget together, but not every project does, the
-    core's Add1 completion keeps raising the shares for ever once all the supported projects are bought
-    (a project nobody voted for still fits, so the outcome is never "exhaustive", and never goes over
-    the budget). A project nobody voted for is never bought by Equal Shares, so such an election is
-    counted without those projects, where everything fits and, as in the equalshares.net tool, Add1 is
-    not needed; they are then reported as losers that nobody voted for.
+    core's Add1 stops once the supported projects are bought, and Add1u's utilitarian completion would
+    then fill the rest of the budget with projects nobody voted for. A round funds only what residents
+    voted for, so such an election is counted without those projects (where everything fits and, as in
+    the equalshares.net tool, Add1 is not needed); they are reported as losers that nobody voted for.
     """
     scores = election.scores()
     supported = [project for project in election.projects if scores[project.project_id] > 0]
