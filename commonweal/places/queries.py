@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import QuerySet
 
 from commonweal.places.models import Area, Lsoa, Postcode
 from commonweal.places.postcodes import normalise_postcode
@@ -68,3 +70,56 @@ def lookup_postcode(text: str) -> PostcodeAnswer:
         local_authority_name=found.local_authority_name,
         neighbourhoods=neighbourhoods,
     )
+
+
+@dataclass(frozen=True)
+class PostcodePoint:
+    """Where a loaded postcode is: its latitude and longitude and the id of its LSOA."""
+
+    latitude: float
+    longitude: float
+    lsoa_id: int
+
+
+def point_of(postcode: str) -> PostcodePoint | None:
+    """Return where a normalised postcode is, or None when it is not among the loaded postcodes."""
+    found = Postcode.objects.filter(postcode=postcode).values_list("latitude", "longitude", "lsoa_id").first()
+    return PostcodePoint(*found) if found is not None else None
+
+
+def lsoa_of(postcode: str) -> Lsoa | None:
+    """Return the LSOA of a normalised postcode, or None when the postcode is not loaded."""
+    found = Postcode.objects.select_related("lsoa").filter(postcode=postcode).first()
+    return found.lsoa if found is not None else None
+
+
+def centre_of(lsoas: Iterable[Lsoa]) -> tuple[float, float] | None:
+    """Return the mean of the LSOAs' centroids (latitude, longitude), or None when none has one."""
+    points = [
+        (lsoa.latitude, lsoa.longitude)
+        for lsoa in lsoas
+        if lsoa.latitude is not None and lsoa.longitude is not None
+    ]
+    if not points:
+        return None
+    return (sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points))
+
+
+def descendant_ids(area_ids: Iterable[int]) -> frozenset[int]:
+    """Return the given areas and every area below them in the place tree (one query per level)."""
+    reached = set(area_ids)
+    frontier = set(reached)
+    while frontier:
+        frontier = set(Area.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)) - reached
+        reached |= frontier
+    return frozenset(reached)
+
+
+def postcodes_in(lsoas: Iterable[Lsoa] | QuerySet[Lsoa]) -> QuerySet[Postcode]:
+    """Return the loaded postcodes that lie in the given LSOAs."""
+    return Postcode.objects.filter(lsoa__in=lsoas)
+
+
+def postcodes_of_local_authority(code: str) -> QuerySet[Postcode]:
+    """Return the loaded postcodes of one local authority (by its ONS code), in postcode order."""
+    return Postcode.objects.filter(local_authority_code=code).order_by("postcode")
