@@ -83,7 +83,7 @@ def _load(people_count: int, link_worker_count: int, cases_per_worker: int) -> d
     from django.db import transaction
 
     from commonweal.accounts.models import RecordAccess, Role, RoleAssignment, User
-    from commonweal.demo.population import fictional_residents
+    from commonweal.demokit.population import fictional_residents
     from commonweal.directory.models import DirectoryOrganisation, Location, Service, ServiceAtLocation
     from commonweal.organisations.models import Organisation
     from commonweal.people.models import Goal, GoalReview, Person

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import csv
-import datetime
 import hashlib
 import importlib
 import random
 from collections import Counter, defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +15,8 @@ from django.db.models import Q
 
 from commonweal.accounts.actions import grant_role
 from commonweal.accounts.models import Role, User
-from commonweal.demo.population import fictional_residents
+from commonweal.demokit import REFERENCE_DATE, REFERENCE_TIME, DemoContext, DemoStep
+from commonweal.demokit.population import fictional_residents
 from commonweal.organisations.models import Organisation
 from commonweal.people.models import Person
 from commonweal.places.loading import POSTCODES_FILE, load_geography
@@ -26,9 +25,6 @@ from commonweal.places.models import Area, Lsoa, Postcode
 DEMO_PASSWORD = "commonweal-demo"  # noqa: S105 - printed for the demo; never used outside it
 DEMO_EMAIL_DOMAIN = "demo.commonweal.invalid"
 TRAFFORD = "E08000009"
-# Demo records are dated from a fixed day so that two runs produce identical data.
-REFERENCE_DATE = datetime.date(2026, 1, 1)
-REFERENCE_TIME = datetime.datetime(2026, 1, 1, 9, 0, tzinfo=datetime.UTC)
 
 LOCALITY_NEIGHBOURHOODS = {
     "North": "North Trafford",
@@ -304,26 +300,6 @@ def is_loaded() -> bool:
     return User.objects.filter(email=DEMO_LOGINS[0].email).exists()
 
 
-@dataclass(frozen=True)
-class DemoContext:
-    """The demo's core records, handed to each later step (directory, journey, measures …)."""
-
-    seed: int
-    ics: Area
-    borough: Area
-    neighbourhoods: list[Area]
-    organisations: dict[str, list[Organisation]]
-    users: dict[Role, User]
-
-    def rng(self, step: str) -> random.Random:
-        """Return a random stream of its own for one step, so adding a step never changes another's data."""
-        return random.Random(f"{self.seed}:{step}")
-
-
-# Each later step builds one app's demo data from the core records. A step must be deterministic and
-# idempotent on its own: it checks whether its data is there and returns False when it changed nothing,
-# so `make run` on an existing database adds the steps that came with a newer version of the code.
-DemoStep = Callable[[DemoContext], bool]
 DEMO_STEPS: list[tuple[str, str]] = [
     # (name, "module:function") — imported lazily so the demo app depends on the others only here.
     ("directory", "commonweal.directory.demo:build_directory"),

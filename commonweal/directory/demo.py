@@ -36,7 +36,7 @@ from commonweal.organisations.models import Organisation
 from commonweal.places.models import Postcode
 
 if TYPE_CHECKING:
-    from commonweal.demo.builder import DemoContext
+    from commonweal.demokit import DemoContext
 
 DEMO_SOURCE = "Commonweal demo"
 TARGET_SERVICES = 300

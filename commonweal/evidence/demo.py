@@ -33,7 +33,7 @@ from commonweal.referrals.models import Connection, Referral
 from commonweal.referrals.workflow import Status
 
 if TYPE_CHECKING:
-    from commonweal.demo.builder import DemoContext
+    from commonweal.demokit import DemoContext
 
 ANALYSIS_NAME = "Social prescribing in Trafford, 2025 to 2026 (demo)"
 ALLIANCE_NAME = "Trafford Wellbeing Alliance (demo)"

@@ -29,7 +29,7 @@ from commonweal.measures.scoring import check_answers, risk_flags
 from commonweal.referrals.models import Referral, ReferralStatus, TeamSupervisor
 
 if TYPE_CHECKING:
-    from commonweal.demo.builder import DemoContext
+    from commonweal.demokit import DemoContext
 
 INSTRUMENTS = ("ons4", "ucla-3", "phq-9")
 FOLLOW_UP_WEEKS = (6, 12)

@@ -8,8 +8,8 @@ import datetime
 from collections import Counter
 
 from commonweal.accounts.models import Role
-from commonweal.demo.builder import REFERENCE_DATE, DemoContext
-from commonweal.demo.population import AGE_BANDS, ETHNICITY_SHARES, fictional_residents
+from commonweal.demokit import REFERENCE_DATE, DemoContext
+from commonweal.demokit.population import AGE_BANDS, ETHNICITY_SHARES, fictional_residents
 from commonweal.participation.actions import assemblies as assembly_actions
 from commonweal.participation.actions import deliberation
 from commonweal.participation.assemblies.features import deprivation_value

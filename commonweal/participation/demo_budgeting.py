@@ -19,8 +19,8 @@ from typing import Any
 from django.utils import timezone
 
 from commonweal.accounts.models import Role, User
-from commonweal.demo.builder import REFERENCE_DATE, DemoContext
-from commonweal.demo.population import fictional_residents
+from commonweal.demokit import REFERENCE_DATE, DemoContext
+from commonweal.demokit.population import fictional_residents
 from commonweal.participation.actions import budgeting as actions
 from commonweal.participation.models import (
     Ballot,

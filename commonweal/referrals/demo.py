@@ -56,7 +56,7 @@ from commonweal.referrals.models import (
 from commonweal.referrals.workflow import Party, RejectionReason, Status
 
 if TYPE_CHECKING:
-    from commonweal.demo.builder import DemoContext
+    from commonweal.demokit import DemoContext
 
 # The day the demo's caseload is "as of": next actions fall due around it, so some are overdue.
 AS_OF = datetime.datetime(2026, 11, 16, 9, 0, tzinfo=datetime.UTC)

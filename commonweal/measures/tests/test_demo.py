@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from commonweal.accounts.models import Role
-from commonweal.demo.builder import DemoContext
+from commonweal.demokit import DemoContext
 from commonweal.measures import registry
 from commonweal.measures.demo import build_measures
 from commonweal.measures.models import MeasureSchedule, Response, SafetyAlert, ScheduledMeasure
