@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from commonweal.accounts.audit import AccessGrant
 from commonweal.accounts.models import User
 from commonweal.accounts.permissions import Capability, can
-from commonweal.people import access
+from commonweal.people import rules as access
 from commonweal.people.models import Person
 
 

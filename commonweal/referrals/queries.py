@@ -19,7 +19,7 @@ from commonweal.accounts.models import Role, RoleAssignment, User
 from commonweal.organisations.models import Organisation
 from commonweal.people.models import Person
 from commonweal.places.models import Lsoa
-from commonweal.referrals.fhir import ConnectionFacts, ReferralFacts
+from commonweal.referrals.facts import CodeFacts, ConnectionFacts, GoalFacts, ReferralFacts
 from commonweal.referrals.models import (
     Connection,
     ConnectionTransition,
@@ -124,18 +124,20 @@ def recently_ended(team_ids: list[int], days: int = 90) -> QuerySet[Referral]:
     )
 
 
+def link_worker_team_ids(user: User) -> set[int]:
+    """Return the teams (organisations) in which the user is a link worker."""
+    return set(
+        RoleAssignment.objects.filter(
+            user=user, role=Role.LINK_WORKER, organisation__isnull=False
+        ).values_list("organisation_id", flat=True)
+    )
+
+
 def team_link_workers(team_id: int) -> QuerySet[User]:
     """Return the link workers of a team, by name."""
     return User.objects.filter(
         role_assignments__role=Role.LINK_WORKER, role_assignments__organisation_id=team_id, is_active=True
     ).order_by("full_name", "pk")
-
-
-def teams_of(user: User) -> QuerySet[Organisation]:
-    """Return the teams in which the user is a link worker."""
-    return Organisation.objects.filter(
-        role_assignments__user=user, role_assignments__role=Role.LINK_WORKER
-    ).order_by("name")
 
 
 def social_prescribing_teams() -> QuerySet[Organisation]:
@@ -477,8 +479,12 @@ def journey_export(person: Person) -> dict[str, Any]:
     }
 
 
-def fhir_facts(referral: Referral) -> ReferralFacts:
-    """Return what the FHIR export needs about a referral (a fixed number of queries)."""
+def referral_facts(referral: Referral) -> ReferralFacts:
+    """Return a referral's facts for the message back and the FHIR export (three queries).
+
+    The referral should come with its person (and their GP practice), team, link worker, referrer and
+    referring organisation already joined.
+    """
     person = referral.person
     connections = (
         Connection.objects.filter(referral=referral)
@@ -492,8 +498,13 @@ def fhir_facts(referral: Referral) -> ReferralFacts:
         if referral.decline_reason
         else ""
     )
-    changed = referral.closed_at or referral.triaged_at or referral.received_at
     requester_organisation = referral.referring_organisation
+    # The GP practice told is the person's own, else the referring organisation when it is a practice.
+    gp = person.gp_practice or (
+        requester_organisation
+        if requester_organisation is not None and requester_organisation.kind == Organisation.Kind.GP_PRACTICE
+        else None
+    )
     return ReferralFacts(
         referral_id=referral.pk,
         person_id=person.pk,
@@ -504,17 +515,29 @@ def fhir_facts(referral: Referral) -> ReferralFacts:
         gender=person.sex,
         status=referral.status,
         received_at=referral.received_at,
-        changed_at=changed,
+        received_on=timezone.localtime(referral.received_at).date(),
+        changed_at=referral.closed_at or referral.triaged_at or referral.received_at,
         urgency=referral.urgency,
+        source=referral.get_source_display(),
         requester=referral.referred_by.full_name if referral.referred_by else person.full_name,
         requester_organisation=requester_organisation.name if requester_organisation else "",
         requester_ods_code=requester_organisation.ods_code if requester_organisation else "",
+        gp_practice_id=gp.pk if gp else None,
+        gp_practice=gp.name if gp else "",
+        gp_practice_ods_code=gp.ods_code if gp else "",
         team=referral.team.name,
         link_worker=referral.link_worker.full_name if referral.link_worker else "",
-        codes_only=person.gp_sharing == "codes_only",
+        codes_only=person.shares_codes_only,
+        codes=[
+            CodeFacts(code.code, code.term, code.recorded_at, timezone.localtime(code.recorded_at).date())
+            for code in referral.codes.all()
+        ],
         reasons=referral.reason_labels,
         reason_detail=referral.reason_detail,
         status_reason=status_reason,
+        closure_note=referral.closure_note,
+        what_matters=person.what_matters,
+        goals=[GoalFacts(goal.description, goal.get_progress_display()) for goal in person.goals.all()],
         connections=[
             ConnectionFacts(
                 connection_id=connection.pk,
