@@ -379,102 +379,107 @@ def journey_export(person: Person) -> dict[str, Any]:
     """Return a person's journey as plain JSON values (for their download of everything held)."""
     journey = journey_of(person)
     return {
-        "referrals": [
-            {
-                "received_at": _day(referral.received_at),
-                "source": referral.get_source_display(),
-                "referred_by": referral.referred_by.full_name if referral.referred_by else None,
-                "referring_organisation": referral.referring_organisation.name
-                if referral.referring_organisation
-                else None,
-                "reasons": referral.reason_labels,
-                "reason_detail": referral.reason_detail,
-                "urgency": referral.get_urgency_display(),
-                "team": referral.team.name,
-                "status": referral.get_status_display(),
-                "link_worker": referral.link_worker.full_name if referral.link_worker else None,
-                "next_action": referral.next_action,
-                "next_action_due": _day(referral.next_action_due),
-                "closed_at": _day(referral.closed_at),
-                "closure_reason": referral.get_closure_reason_display() if referral.closure_reason else None,
-                "decline_reason": referral.get_decline_reason_display() if referral.decline_reason else None,
-                "closure_note": referral.closure_note,
-                "snomed_ct_codes": [
-                    {"code": code.code, "term": code.term, "recorded_at": _day(code.recorded_at)}
-                    for code in referral.codes.all()
-                ],
-                "contacts": [
-                    {
-                        "kind": contact.get_kind_display(),
-                        "outcome": contact.get_outcome_display(),
-                        "note": contact.note,
-                        "happened_at": _day(contact.happened_at),
-                    }
-                    for contact in referral.contacts.all()
-                ],
-                "conversations": [
-                    {
-                        "kind": conversation.get_kind_display(),
-                        "held_on": _day(conversation.held_on),
-                        "participants": conversation.participants,
-                        "summary": conversation.summary,
-                        "what_matters": conversation.what_matters,
-                        "strengths": conversation.strengths,
-                        "wants_to_do": conversation.wants_to_do,
-                        "connections_made": conversation.connections_made,
-                        "immediate_risks": conversation.immediate_risks,
-                        "emergency_plan": [
-                            {"action": item.action, "owner": item.owner, "review_on": _day(item.review_on)}
-                            for item in conversation.emergency_actions.all()
-                        ],
-                        "long_term_plan": conversation.long_term_plan,
-                        "personal_budget": str(conversation.budget_amount)
-                        if conversation.budget_amount is not None
-                        else None,
-                        "budget_sources": conversation.budget_sources,
-                        "budget_spent_on": [
-                            {"description": spend.description, "amount": str(spend.amount)}
-                            for spend in conversation.budget_spends.all()
-                        ],
-                    }
-                    for conversation in referral.conversations.all()
-                ],
-                "small_sums": [
-                    {
-                        "amount": str(small_sum.amount),
-                        "purpose": small_sum.purpose,
-                        "status": small_sum.get_status_display(),
-                        "approved_by": small_sum.decided_by.full_name if small_sum.decided_by else None,
-                    }
-                    for small_sum in referral.small_sums.all()
-                ],
-                "messages_back": [message.document for message in referral.messages_back.all()],
-            }
-            for referral in journey.referrals
+        "referrals": [_referral_export(referral) for referral in journey.referrals],
+        "connections": [_connection_export(connection) for connection in journey.connections],
+    }
+
+
+def _referral_export(referral: Referral) -> dict[str, Any]:
+    return {
+        "received_at": _day(referral.received_at),
+        "source": referral.get_source_display(),
+        "referred_by": referral.referred_by.full_name if referral.referred_by else None,
+        "referring_organisation": referral.referring_organisation.name
+        if referral.referring_organisation
+        else None,
+        "reasons": referral.reason_labels,
+        "reason_detail": referral.reason_detail,
+        "urgency": referral.get_urgency_display(),
+        "team": referral.team.name,
+        "status": referral.get_status_display(),
+        "link_worker": referral.link_worker.full_name if referral.link_worker else None,
+        "next_action": referral.next_action,
+        "next_action_due": _day(referral.next_action_due),
+        "closed_at": _day(referral.closed_at),
+        "closure_reason": referral.get_closure_reason_display() if referral.closure_reason else None,
+        "decline_reason": referral.get_decline_reason_display() if referral.decline_reason else None,
+        "closure_note": referral.closure_note,
+        "snomed_ct_codes": [
+            {"code": code.code, "term": code.term, "recorded_at": _day(code.recorded_at)}
+            for code in referral.codes.all()
         ],
-        "connections": [
+        "contacts": [
             {
-                "service": connection.service.name,
-                "organisation": connection.organisation.name,
-                "status": connection.get_status_display(),
-                "requested_at": _day(connection.requested_at),
-                "shared_with_organisation": connection.shared_fields,
-                "sessions_attended": connection.sessions_attended,
-                "history": [
-                    {
-                        "to": transition.to_label,
-                        "by": transition.actor.full_name,
-                        "at": _day(transition.at),
-                        "note": transition.note,
-                    }
-                    for transition in connection.transitions.all()
-                ],
-                "attendance": [
-                    {"session_on": _day(item.session_on), "attended": item.attended, "note": item.note}
-                    for item in connection.attendances.all()
-                ],
+                "kind": contact.get_kind_display(),
+                "outcome": contact.get_outcome_display(),
+                "note": contact.note,
+                "happened_at": _day(contact.happened_at),
             }
-            for connection in journey.connections
+            for contact in referral.contacts.all()
+        ],
+        "conversations": [
+            _conversation_export(conversation) for conversation in referral.conversations.all()
+        ],
+        "small_sums": [
+            {
+                "amount": str(small_sum.amount),
+                "purpose": small_sum.purpose,
+                "status": small_sum.get_status_display(),
+                "approved_by": small_sum.decided_by.full_name if small_sum.decided_by else None,
+            }
+            for small_sum in referral.small_sums.all()
+        ],
+        "messages_back": [message.document for message in referral.messages_back.all()],
+    }
+
+
+def _conversation_export(conversation: Conversation) -> dict[str, Any]:
+    return {
+        "kind": conversation.get_kind_display(),
+        "held_on": _day(conversation.held_on),
+        "participants": conversation.participants,
+        "summary": conversation.summary,
+        "what_matters": conversation.what_matters,
+        "strengths": conversation.strengths,
+        "wants_to_do": conversation.wants_to_do,
+        "connections_made": conversation.connections_made,
+        "immediate_risks": conversation.immediate_risks,
+        "emergency_plan": [
+            {"action": item.action, "owner": item.owner, "review_on": _day(item.review_on)}
+            for item in conversation.emergency_actions.all()
+        ],
+        "long_term_plan": conversation.long_term_plan,
+        "personal_budget": str(conversation.budget_amount)
+        if conversation.budget_amount is not None
+        else None,
+        "budget_sources": conversation.budget_sources,
+        "budget_spent_on": [
+            {"description": spend.description, "amount": str(spend.amount)}
+            for spend in conversation.budget_spends.all()
+        ],
+    }
+
+
+def _connection_export(connection: Connection) -> dict[str, Any]:
+    return {
+        "service": connection.service.name,
+        "organisation": connection.organisation.name,
+        "status": connection.get_status_display(),
+        "requested_at": _day(connection.requested_at),
+        "shared_with_organisation": connection.shared_fields,
+        "sessions_attended": connection.sessions_attended,
+        "history": [
+            {
+                "to": transition.to_label,
+                "by": transition.actor.full_name,
+                "at": _day(transition.at),
+                "note": transition.note,
+            }
+            for transition in connection.transitions.all()
+        ],
+        "attendance": [
+            {"session_on": _day(item.session_on), "attended": item.attended, "note": item.note}
+            for item in connection.attendances.all()
         ],
     }
 
