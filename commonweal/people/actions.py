@@ -126,14 +126,6 @@ def add_network_member(*, person: Person, kind: str, name: str, note: str = "", 
 
 
 @transaction.atomic
-def remove_network_member(*, member: NetworkMember, by: User) -> None:
-    """Take someone out of the person's network."""
-    _require_edit(member.person, by)
-    record_event(by=by, action="people.remove_network_member", target=member.person, member=member.pk)
-    member.delete()
-
-
-@transaction.atomic
 def record_safeguarding_concern(
     *, person: Person, concern: str, action_taken: str = "", by: User
 ) -> SafeguardingConcern:

@@ -31,7 +31,6 @@ from commonweal.referrals.models import (
     SmallSumBudget,
     Urgency,
 )
-from commonweal.referrals.workflow import ACTIVE
 
 _URGENCY_RANK = Case(
     When(urgency=Urgency.URGENT, then=Value(0)),
@@ -339,11 +338,6 @@ class Journey:
     referrals: Sequence[Referral]
     connections: Sequence[Connection]
     small_sums: dict[str, Decimal]
-
-    @property
-    def active_connections(self) -> list[Connection]:
-        """Return the connections still with an organisation."""
-        return [connection for connection in self.connections if connection.workflow_status in ACTIVE]
 
 
 def journey_summary(person: Person) -> Journey:

@@ -88,13 +88,6 @@ def test_staff_without_rosa_on_their_caseload_cannot_add_to_her_network(lena, ro
 
 
 @pytest.mark.django_db
-def test_staff_without_rosa_on_their_caseload_cannot_take_anyone_out_of_her_network(lena, rosa):
-    member = NetworkMember.objects.get()
-    _refused(lambda: actions.remove_network_member(member=member, by=lena))
-    assert NetworkMember.objects.count() == 1
-
-
-@pytest.mark.django_db
 def test_staff_without_rosa_on_their_caseload_cannot_write_her_plan(lena, rosa):
     _refused(lambda: actions.update_plan(person=rosa, summary="Something else", by=lena))
     assert Plan.objects.get().summary == "Back to the allotment"
