@@ -658,6 +658,26 @@ def connect(
     return connection
 
 
+@transaction.atomic
+def connect_myself(
+    *, person: Person, service: Any, shared_fields: list[str], note: str = "", by: User
+) -> Connection:
+    """The person asks to join a service themselves; the connection joins their open case, if any,
+    so their link worker hears how it goes."""
+    # Without a case, only the person themselves may connect them.
+    if not rules.may_connect(by, person, referral=None):
+        raise PermissionDenied("Only the person can ask to join a service for themselves.")
+    open_referral = open_referral_of(person)
+    return connect(
+        person=person,
+        service=service,
+        shared_fields=shared_fields,
+        note=note,
+        referral=open_referral if open_referral is not None and open_referral.is_open else None,
+        by=by,
+    )
+
+
 # Statuses that hand the connection back to the link worker with an alert.
 _RETURNED = frozenset({Status.REJECTED, Status.FAILED, Status.CANCELLED})
 

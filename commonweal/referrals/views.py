@@ -977,14 +977,12 @@ def my_connect_service(request: HttpRequest, service_id: int) -> HttpResponse:
     form.fields["person_agreed"].label = "I agree to this connection and to sharing what I have ticked"
     form.fields["note"].label = "A note for the organisation (optional)"
     if request.method == "POST" and form.is_valid():
-        open_referral = actions.open_referral_of(person)
         try:
-            actions.connect(
+            actions.connect_myself(
                 person=person,
                 service=service,
                 shared_fields=form.cleaned_data["shared_fields"],
                 note=form.cleaned_data["note"],
-                referral=open_referral if open_referral is not None and open_referral.is_open else None,
                 by=signed_in_user(request),
             )
         except JourneyError as error:

@@ -251,3 +251,17 @@ def test_someone_who_is_not_a_party_cannot_move_a_connection(world):
         lambda: actions.move_connection(connection=connection, to_status="accepted", by=world.other_member)
     )
     assert Connection.objects.get().status == "requested"
+
+
+@pytest.mark.django_db
+def test_only_the_person_asks_to_join_a_service_for_themselves(world):
+    referral = open_case(world)
+    _refused(
+        lambda: actions.connect_myself(
+            person=world.rosa, service=world.walking, shared_fields=[], by=world.link_worker
+        )
+    )
+    connection = actions.connect_myself(
+        person=world.rosa, service=world.walking, shared_fields=[], by=world.resident
+    )
+    assert (connection.referral_id, connection.requested_by_id) == (referral.pk, world.resident.pk)
