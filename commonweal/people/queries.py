@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch, QuerySet
 
-from commonweal.accounts.models import RecordAccess
+from commonweal.audit.models import RecordAccess
 from commonweal.people.models import Goal, GoalReview, Person
 
 

@@ -11,9 +11,10 @@ from collections.abc import Callable
 
 from django.http import HttpRequest
 
-from commonweal.accounts.audit import AccessGrant
-from commonweal.accounts.models import RecordAccess, User
+from commonweal.accounts.models import User
 from commonweal.accounts.permissions import Capability, can
+from commonweal.audit.actions import AccessGrant
+from commonweal.audit.models import RecordAccess
 from commonweal.people.models import Person
 
 # Where the break-glass reasons a viewer gave are kept for the rest of their session.

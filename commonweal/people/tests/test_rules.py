@@ -9,7 +9,8 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from commonweal.accounts.models import AuditEvent, Role
+from commonweal.accounts.models import Role
+from commonweal.audit.models import AuditEvent
 from commonweal.people import actions, rules
 from commonweal.people.models import Goal, GoalReview, NetworkMember, Person, Plan, SafeguardingConcern
 from tests.factories import PersonFactory
