@@ -33,7 +33,7 @@ from commonweal.directory.models import (
 from commonweal.directory.search_index import index_services
 from commonweal.directory.taxonomy import ensure_builtin_taxonomies
 from commonweal.organisations.models import Organisation
-from commonweal.places.models import Postcode
+from commonweal.places.queries import postcodes_of_local_authority
 
 if TYPE_CHECKING:
     from commonweal.demokit import DemoContext
@@ -346,9 +346,7 @@ def build_directory(context: DemoContext) -> bool:
     rng = context.rng("directory")
     terms = {term.code: term for term in TaxonomyTerm.objects.filter(taxonomy__is_builtin=True)}
     postcodes = list(
-        Postcode.objects.filter(local_authority_code="E08000009")
-        .order_by("postcode")
-        .values_list("postcode", "latitude", "longitude", "lsoa_id")
+        postcodes_of_local_authority("E08000009").values_list("postcode", "latitude", "longitude", "lsoa_id")
     )
     by_postcode = {row[0]: row for row in postcodes}
     owners = context.organisations.get("vcse", [])
@@ -358,9 +356,7 @@ def build_directory(context: DemoContext) -> bool:
     for name, template_index, postcode in ANCHORS:
         plan.append((name, template_index, by_postcode.get(postcode) or postcodes[0]))
         names.add(name)
-    wards = dict(
-        Postcode.objects.filter(local_authority_code="E08000009").values_list("postcode", "ward_name")
-    )
+    wards = dict(postcodes_of_local_authority("E08000009").values_list("postcode", "ward_name"))
     while len(plan) < TARGET_SERVICES:
         template_index = rng.randrange(len(TEMPLATES))
         place = rng.choice(PLACES)
