@@ -136,8 +136,7 @@ def _point_of(postcode_text: str) -> tuple[str, float | None, float | None, int 
     return postcode, found.latitude, found.longitude, found.lsoa_id
 
 
-def _apply(service: Service, fields: dict[str, Any]) -> None:
-    """Apply simple field values (as the entry form gives them) to a saved service and its parts."""
+def _apply_simple_fields(service: Service, fields: dict[str, Any]) -> None:
     for name in SIMPLE_FIELDS:
         if name in fields:
             value = fields[name]
@@ -154,82 +153,109 @@ def _apply(service: Service, fields: dict[str, Any]) -> None:
         service.waiting_list_band = Service.WaitingBand.UNKNOWN
     service.last_modified = timezone.now()
     service.save()
-    if "terms" in fields:
-        ServiceTerm.objects.filter(service=service).delete()
-        for term in TaxonomyTerm.objects.filter(pk__in=[int(value) for value in fields["terms"]]).order_by(
-            "pk"
-        ):
-            ServiceTerm.objects.create(service=service, term=term)
-    if "sessions" in fields:
-        wanted = parse_sessions(fields["sessions"] or "")
-        # Unchanged sessions, costs and languages keep their records (and ORUK ids), so history shows
-        # only what really changed.
-        for schedule in Schedule.objects.filter(service=service, is_closure=False):
-            key = (schedule.byday, schedule.opens_at, schedule.closes_at)
-            if schedule.freq == Schedule.Freq.WEEKLY and key in wanted:
-                wanted.remove(key)
-            else:
-                schedule.delete()
-        for day, opens, closes in wanted:
-            Schedule.objects.create(
-                service=service,
-                freq=Schedule.Freq.WEEKLY,
-                interval=1,
-                byday=day,
-                opens_at=opens,
-                closes_at=closes,
-            )
-    if "cost" in fields:
-        text = str(fields["cost"] or "").strip().lstrip("£")
-        try:
-            amount = Decimal(text) if text else None
-        except InvalidOperation as error:
-            raise EntryError("cost", "Enter the cost in pounds, like 3.50, or 0 if it is free.") from error
-        existing = list(CostOption.objects.filter(service=service))
-        if not (len(existing) == 1 and amount is not None and existing[0].amount == amount):
-            CostOption.objects.filter(service=service).delete()
-            if amount is not None:
-                CostOption.objects.create(
-                    service=service, amount=amount, option="Free" if amount == 0 else "Per session"
-                )
-    if "languages" in fields:
-        names = [part.strip()[:100] for part in str(fields["languages"] or "").split(",") if part.strip()]
-        for language in Language.objects.filter(service=service):
-            if language.name in names:
-                names.remove(language.name)
-            else:
-                language.delete()
-        for name in names:
-            Language.objects.create(service=service, name=name)
-    if any(key in fields for key in ("location_name", "address_1", "city", "postcode", "accessibility")):
-        link = service.service_at_locations.select_related("location").first()
-        location = link.location if link else Location(location_type=Location.Kind.PHYSICAL)
-        postcode, latitude, longitude, lsoa_id = _point_of(
-            str(fields.get("postcode", location.postal_code) or "")
+
+
+def _apply_terms(service: Service, values: list[Any]) -> None:
+    ServiceTerm.objects.filter(service=service).delete()
+    for term in TaxonomyTerm.objects.filter(pk__in=[int(value) for value in values]).order_by("pk"):
+        ServiceTerm.objects.create(service=service, term=term)
+
+
+def _apply_sessions(service: Service, text: str) -> None:
+    wanted = parse_sessions(text)
+    # Unchanged sessions, costs and languages keep their records (and ORUK ids), so history shows
+    # only what really changed.
+    for schedule in Schedule.objects.filter(service=service, is_closure=False):
+        key = (schedule.byday, schedule.opens_at, schedule.closes_at)
+        if schedule.freq == Schedule.Freq.WEEKLY and key in wanted:
+            wanted.remove(key)
+        else:
+            schedule.delete()
+    for day, opens, closes in wanted:
+        Schedule.objects.create(
+            service=service,
+            freq=Schedule.Freq.WEEKLY,
+            interval=1,
+            byday=day,
+            opens_at=opens,
+            closes_at=closes,
         )
-        location.name = str(fields.get("location_name", location.name) or "")
-        location.address_1 = str(fields.get("address_1", location.address_1) or "")
-        location.city = str(fields.get("city", location.city) or "")
-        location.postal_code = postcode
-        location.latitude, location.longitude, location.lsoa_id = latitude, longitude, lsoa_id
-        location.save()
-        if link is None:
-            ServiceAtLocation.objects.create(service=service, location=location)
-        if "accessibility" in fields:
-            Accessibility.objects.filter(location=location).delete()
-            for feature in fields["accessibility"] or []:
-                Accessibility.objects.create(
-                    location=location, feature=feature, description=Accessibility.Feature(feature).label
-                )
-    if any(key in fields for key in ("contact_name", "contact_phone", "contact_email")):
-        Contact.objects.filter(service=service).delete()
-        if fields.get("contact_name") or fields.get("contact_phone") or fields.get("contact_email"):
-            Contact.objects.create(
-                service=service,
-                name=str(fields.get("contact_name") or ""),
-                phone=str(fields.get("contact_phone") or ""),
-                email=str(fields.get("contact_email") or ""),
+
+
+def _apply_cost(service: Service, value: Any) -> None:
+    text = str(value or "").strip().lstrip("£")
+    try:
+        amount = Decimal(text) if text else None
+    except InvalidOperation as error:
+        raise EntryError("cost", "Enter the cost in pounds, like 3.50, or 0 if it is free.") from error
+    existing = list(CostOption.objects.filter(service=service))
+    if not (len(existing) == 1 and amount is not None and existing[0].amount == amount):
+        CostOption.objects.filter(service=service).delete()
+        if amount is not None:
+            CostOption.objects.create(
+                service=service, amount=amount, option="Free" if amount == 0 else "Per session"
             )
+
+
+def _apply_languages(service: Service, value: Any) -> None:
+    names = [part.strip()[:100] for part in str(value or "").split(",") if part.strip()]
+    for language in Language.objects.filter(service=service):
+        if language.name in names:
+            names.remove(language.name)
+        else:
+            language.delete()
+    for name in names:
+        Language.objects.create(service=service, name=name)
+
+
+def _apply_location(service: Service, fields: dict[str, Any]) -> None:
+    link = service.service_at_locations.select_related("location").first()
+    location = link.location if link else Location(location_type=Location.Kind.PHYSICAL)
+    postcode, latitude, longitude, lsoa_id = _point_of(
+        str(fields.get("postcode", location.postal_code) or "")
+    )
+    location.name = str(fields.get("location_name", location.name) or "")
+    location.address_1 = str(fields.get("address_1", location.address_1) or "")
+    location.city = str(fields.get("city", location.city) or "")
+    location.postal_code = postcode
+    location.latitude, location.longitude, location.lsoa_id = latitude, longitude, lsoa_id
+    location.save()
+    if link is None:
+        ServiceAtLocation.objects.create(service=service, location=location)
+    if "accessibility" in fields:
+        Accessibility.objects.filter(location=location).delete()
+        for feature in fields["accessibility"] or []:
+            Accessibility.objects.create(
+                location=location, feature=feature, description=Accessibility.Feature(feature).label
+            )
+
+
+def _apply_contact(service: Service, fields: dict[str, Any]) -> None:
+    Contact.objects.filter(service=service).delete()
+    if fields.get("contact_name") or fields.get("contact_phone") or fields.get("contact_email"):
+        Contact.objects.create(
+            service=service,
+            name=str(fields.get("contact_name") or ""),
+            phone=str(fields.get("contact_phone") or ""),
+            email=str(fields.get("contact_email") or ""),
+        )
+
+
+def _apply(service: Service, fields: dict[str, Any]) -> None:
+    """Apply simple field values (as the entry form gives them) to a saved service and its parts."""
+    _apply_simple_fields(service, fields)
+    if "terms" in fields:
+        _apply_terms(service, fields["terms"])
+    if "sessions" in fields:
+        _apply_sessions(service, fields["sessions"] or "")
+    if "cost" in fields:
+        _apply_cost(service, fields["cost"])
+    if "languages" in fields:
+        _apply_languages(service, fields["languages"])
+    if any(key in fields for key in ("location_name", "address_1", "city", "postcode", "accessibility")):
+        _apply_location(service, fields)
+    if any(key in fields for key in ("contact_name", "contact_phone", "contact_email")):
+        _apply_contact(service, fields)
 
 
 def _reindex(service: Service) -> None:
