@@ -667,11 +667,97 @@ def _connection_bounds(table: str, group: str) -> list[AtMost[Key]]:
 TOP_SERVICES = 20
 
 
+_SERVICE_MEASURES = ("requested", "accepted", "rejected_at_capacity", "rejected_other")
+
+
+def _most_turned_away_first(item: tuple[int, Mapping[str, float]]) -> tuple[float, float, int]:
+    return (-item[1]["rejected_at_capacity"], -item[1]["requested"], item[0])
+
+
+def _register_services(book: CountBook, services: Mapping[int, Mapping[str, float]]) -> list[tuple[str, Any]]:
+    """Count the services that turned most people away at capacity, then all others as "rest"."""
+    ranked = sorted(services.items(), key=_most_turned_away_first)
+    top, rest = ranked[:TOP_SERVICES], ranked[TOP_SERVICES:]
+    rows: list[tuple[str, Any]] = [(str(service), numbers) for service, numbers in top]
+    if rest:
+        rows.append(("rest", {m: sum(numbers[m] for _, numbers in rest) for m in _SERVICE_MEASURES}))
+    for group, numbers in rows:
+        for measure in _SERVICE_MEASURES:
+            book.add(("service", group, measure), numbers[measure])
+        book.order.extend(_connection_bounds("service", group)[:1])
+    # Every service is in exactly one row, so the rows add up to the total.
+    for measure in _SERVICE_MEASURES:
+        book.sums.append(Sum((TOTAL, "", measure), tuple(("service", group, measure) for group, _ in rows)))
+    return rows
+
+
+def _register_terms(book: CountBook, terms: Mapping[int, Mapping[str, float]]) -> list[tuple[int, Any]]:
+    """Count each taxonomy term; a service counts under each of its terms, so each is at most the total."""
+    rows = sorted(terms.items(), key=_most_turned_away_first)
+    for term, numbers in rows:
+        for measure in _SERVICE_MEASURES:
+            book.add(("term", str(term), measure), numbers[measure])
+            book.order.append(AtMost((("term", str(term), measure),), (TOTAL, "", measure)))
+        book.order.extend(_connection_bounds("term", str(term))[:1])
+    return rows
+
+
+def _service_and_term_sections(
+    book: CountBook,
+    service_rows: list[tuple[str, Any]],
+    term_rows: list[tuple[int, Any]],
+    *,
+    counts: list[CountColumn],
+    rates: list[Rate],
+    chart_rate: Rate,
+) -> list[Section]:
+    from commonweal.directory.models import Service, TaxonomyTerm
+
+    service_names = dict(
+        Service.objects.filter(pk__in=[int(g) for g, _ in service_rows if g != "rest"]).values_list(
+            "pk", "name"
+        )
+    )
+    term_names = dict(
+        TaxonomyTerm.objects.filter(pk__in=[term for term, _ in term_rows]).values_list("pk", "name")
+    )
+    return [
+        _breakdown_section(
+            book,
+            key="service",
+            title="Service",
+            groups=[
+                (g, service_names.get(int(g), f"Service {g}") if g != "rest" else "All other services")
+                for g, _ in service_rows
+            ],
+            counts=counts,
+            rates=rates,
+            table="service",
+            chart_rate=chart_rate,
+            notes=(
+                f"The {TOP_SERVICES} services that turned most people away at capacity, then all others "
+                "together.",
+            ),
+        ),
+        _breakdown_section(
+            book,
+            key="term",
+            title="Taxonomy term",
+            groups=[(str(term), term_names.get(term, f"Term {term}")) for term, _ in term_rows],
+            counts=counts,
+            rates=rates,
+            table="term",
+            chart_rate=chart_rate,
+            notes=(
+                "A service with several terms counts under each, so these rows need not add up to the total.",
+            ),
+        ),
+    ]
+
+
 def connections_dashboard(filters: Filters) -> Dashboard:
     """Declines and 'at capacity' rejections: by service, taxonomy term, deprivation, ethnicity, age, sex
     and place, with SPC of 'at capacity' rejections by month."""
-    from commonweal.directory.models import Service, TaxonomyTerm
-
     figures = queries.connections(filters)
     neighbourhoods = (
         queries.neighbourhood_names(figures.by_neighbourhood) if filters.neighbourhood is None else {}
@@ -680,32 +766,8 @@ def connections_dashboard(filters: Filters) -> Dashboard:
     dimensions = ("deprivation", "ethnicity", "age", "sex")
     book = CountBook()
     _register_breakdowns(book, figures, dimensions, measures, neighbourhoods, _connection_bounds)
-    services = queries.by_service(filters)
-    terms = queries.by_service(filters, key="term_id")
-    service_measures = ["requested", "accepted", "rejected_at_capacity", "rejected_other"]
-    ranked = sorted(
-        services.items(), key=lambda item: (-item[1]["rejected_at_capacity"], -item[1]["requested"], item[0])
-    )
-    top, rest = ranked[:TOP_SERVICES], ranked[TOP_SERVICES:]
-    service_rows = [(str(service), numbers) for service, numbers in top]
-    if rest:
-        service_rows.append(("rest", {m: sum(numbers[m] for _, numbers in rest) for m in service_measures}))
-    for group, numbers in service_rows:
-        for measure in service_measures:
-            book.add(("service", group, measure), numbers[measure])
-        book.order.extend(_connection_bounds("service", group)[:1])
-    for measure in service_measures:
-        book.sums.append(
-            Sum((TOTAL, "", measure), tuple(("service", group, measure) for group, _ in service_rows))
-        )
-    term_rows = sorted(
-        terms.items(), key=lambda item: (-item[1]["rejected_at_capacity"], -item[1]["requested"], item[0])
-    )
-    for term, numbers in term_rows:
-        for measure in service_measures:
-            book.add(("term", str(term), measure), numbers[measure])
-            book.order.append(AtMost((("term", str(term), measure),), (TOTAL, "", measure)))
-        book.order.extend(_connection_bounds("term", str(term))[:1])
+    service_rows = _register_services(book, queries.by_service(filters))
+    term_rows = _register_terms(book, queries.by_service(filters, key="term_id"))
     spc = _plan_spc(
         book,
         figures,
@@ -725,44 +787,9 @@ def connections_dashboard(filters: Filters) -> Dashboard:
         "declined_other", "Declined for other reasons, % of requested", "rejected_other", "requested"
     )
     rates = [capacity, declined]
-    service_names = dict(
-        Service.objects.filter(pk__in=[int(g) for g, _ in service_rows if g != "rest"]).values_list(
-            "pk", "name"
-        )
+    sections = _service_and_term_sections(
+        book, service_rows, term_rows, counts=counts, rates=rates, chart_rate=capacity
     )
-    term_names = dict(TaxonomyTerm.objects.filter(pk__in=list(terms)).values_list("pk", "name"))
-    sections = [
-        _breakdown_section(
-            book,
-            key="service",
-            title="Service",
-            groups=[
-                (g, service_names.get(int(g), f"Service {g}") if g != "rest" else "All other services")
-                for g, _ in service_rows
-            ],
-            counts=counts,
-            rates=rates,
-            table="service",
-            chart_rate=capacity,
-            notes=(
-                f"The {TOP_SERVICES} services that turned most people away at capacity, then all others "
-                "together.",
-            ),
-        ),
-        _breakdown_section(
-            book,
-            key="term",
-            title="Taxonomy term",
-            groups=[(str(term), term_names.get(term, f"Term {term}")) for term, _ in term_rows],
-            counts=counts,
-            rates=rates,
-            table="term",
-            chart_rate=capacity,
-            notes=(
-                "A service with several terms counts under each, so these rows need not add up to the total.",
-            ),
-        ),
-    ]
     sections += _dimension_sections(
         book,
         dimensions,
