@@ -88,20 +88,100 @@ def _v1_schedule(row: dict[str, Any], source: str, *, closed: bool = False) -> d
     return schedule
 
 
+def _v1_organisation(organisation: dict[str, Any], source: str) -> dict[str, Any]:
+    found: dict[str, Any] = {"id": stable_id(source, organisation.get("id"))}
+    _put(found, "name", organisation.get("name"))
+    _put(found, "description", organisation.get("description") or organisation.get("name"))
+    _put(found, "email", organisation.get("email"))
+    _put(found, "website", organisation.get("url") or organisation.get("website"))
+    _put(found, "logo", organisation.get("logo"))
+    _put(found, "uri", organisation.get("uri"))
+    return found
+
+
+def _v1_location_link(link: dict[str, Any], source: str) -> dict[str, Any]:
+    """Return one v1 service-at-location with its location, addresses, accessibility and schedules."""
+    location = link.get("location") or {}
+    converted: dict[str, Any] = {
+        "id": stable_id(source, location.get("id") or link.get("id")),
+        "location_type": "physical",
+    }
+    for key in ("name", "description"):
+        _put(converted, key, location.get(key))
+    _put(converted, "latitude", _number(location.get("latitude")))
+    _put(converted, "longitude", _number(location.get("longitude")))
+    converted["addresses"] = [
+        {
+            "id": stable_id(source, address.get("id") or f"{converted['id']}:address"),
+            "address_1": str(address.get("address_1") or ""),
+            "city": str(address.get("city") or ""),
+            "state_province": str(address.get("state_province") or ""),
+            "postal_code": str(address.get("postal_code") or ""),
+            "country": str(address.get("country") or "GB")[:2],
+            "address_type": "physical",
+        }
+        for address in location.get("physical_addresses") or []
+    ]
+    converted["accessibility"] = [
+        {
+            "id": stable_id(source, row.get("id") or f"{converted['id']}:{row.get('accessibility')}"),
+            "description": str(row.get("accessibility") or ""),
+            "details": str(row.get("details") or ""),
+        }
+        for row in location.get("accessibility_for_disabilities") or []
+    ]
+    return {
+        "id": stable_id(source, link.get("id") or converted["id"]),
+        "location": converted,
+        "schedules": [_v1_schedule(row, source) for row in link.get("regular_schedules") or []],
+    }
+
+
+def _v1_contact(row: dict[str, Any], source: str) -> dict[str, Any]:
+    contact: dict[str, Any] = {"id": stable_id(source, row.get("id") or row.get("name"))}
+    _put(contact, "name", row.get("name"))
+    _put(contact, "title", row.get("title"))
+    phones = [phone for phone in row.get("phones") or [] if phone.get("number")]
+    if phones:
+        contact["phones"] = [
+            {"id": stable_id(source, phones[0].get("id")), "number": str(phones[0]["number"])}
+        ]
+    return contact
+
+
+def _v1_attributes(service: dict[str, Any], document_id: str, source: str) -> list[dict[str, Any]]:
+    """Return the v1 service's taxonomy rows as ORUK 3.0 attributes (rows without a name are skipped)."""
+    attributes = []
+    for row in service.get("service_taxonomys") or []:
+        taxonomy = row.get("taxonomy") or {}
+        if not taxonomy.get("name"):
+            continue
+        term_id = stable_id(source, f"{taxonomy.get('vocabulary')}:{taxonomy.get('id')}")
+        term: dict[str, Any] = {
+            "id": term_id,
+            "code": str(taxonomy.get("id") or taxonomy.get("name")),
+            "name": str(taxonomy["name"]),
+            "description": str(taxonomy["name"]),
+            "taxonomy": str(taxonomy.get("vocabulary") or "Imported"),
+        }
+        attributes.append(
+            {
+                "id": stable_id(source, row.get("id") or f"{document_id}:{term_id}"),
+                "taxonomy_term_id": term_id,
+                "link_type": "service",
+                "taxonomy_term": term,
+            }
+        )
+    return attributes
+
+
 def oruk1_service_to_oruk3(service: dict[str, Any], source: str) -> dict[str, Any]:
     """Convert one ORUK v1 `/services/{id}` record to an ORUK 3.0 service document."""
     document: dict[str, Any] = {"id": stable_id(source, service.get("id"))}
     organisation = service.get("organization") or {}
     if organisation:
-        org: dict[str, Any] = {"id": stable_id(source, organisation.get("id"))}
-        _put(org, "name", organisation.get("name"))
-        _put(org, "description", organisation.get("description") or organisation.get("name"))
-        _put(org, "email", organisation.get("email"))
-        _put(org, "website", organisation.get("url") or organisation.get("website"))
-        _put(org, "logo", organisation.get("logo"))
-        _put(org, "uri", organisation.get("uri"))
-        document["organization"] = org
-        document["organization_id"] = org["id"]
+        document["organization"] = _v1_organisation(organisation, source)
+        document["organization_id"] = document["organization"]["id"]
     for key in ("name", "description", "url", "email", "status", "fees", "accreditations", "assured_date"):
         _put(document, key, service.get(key))
     document.setdefault("status", "active")
@@ -120,44 +200,9 @@ def oruk1_service_to_oruk3(service: dict[str, Any], source: str) -> dict[str, An
     schedules = [_v1_schedule(row, source) for row in service.get("regular_schedules") or []]
     schedules += [_v1_schedule(row, source, closed=True) for row in service.get("holiday_schedules") or []]
     document["schedules"] = schedules
-    links = []
-    for link in service.get("service_at_locations") or []:
-        location = link.get("location") or {}
-        converted: dict[str, Any] = {
-            "id": stable_id(source, location.get("id") or link.get("id")),
-            "location_type": "physical",
-        }
-        for key in ("name", "description"):
-            _put(converted, key, location.get(key))
-        _put(converted, "latitude", _number(location.get("latitude")))
-        _put(converted, "longitude", _number(location.get("longitude")))
-        addresses = []
-        for address in location.get("physical_addresses") or []:
-            addresses.append(
-                {
-                    "id": stable_id(source, address.get("id") or f"{converted['id']}:address"),
-                    "address_1": str(address.get("address_1") or ""),
-                    "city": str(address.get("city") or ""),
-                    "state_province": str(address.get("state_province") or ""),
-                    "postal_code": str(address.get("postal_code") or ""),
-                    "country": str(address.get("country") or "GB")[:2],
-                    "address_type": "physical",
-                }
-            )
-        converted["addresses"] = addresses
-        converted["accessibility"] = [
-            {
-                "id": stable_id(source, row.get("id") or f"{converted['id']}:{row.get('accessibility')}"),
-                "description": str(row.get("accessibility") or ""),
-                "details": str(row.get("details") or ""),
-            }
-            for row in location.get("accessibility_for_disabilities") or []
-        ]
-        sal: dict[str, Any] = {"id": stable_id(source, link.get("id") or converted["id"])}
-        sal["location"] = converted
-        sal["schedules"] = [_v1_schedule(row, source) for row in link.get("regular_schedules") or []]
-        links.append(sal)
-    document["service_at_locations"] = links
+    document["service_at_locations"] = [
+        _v1_location_link(link, source) for link in service.get("service_at_locations") or []
+    ]
     document["cost_options"] = [
         {
             key: value
@@ -181,18 +226,7 @@ def oruk1_service_to_oruk3(service: dict[str, Any], source: str) -> dict[str, An
         for row in service.get("languages") or []
         if row.get("language")
     ]
-    contacts = []
-    for row in service.get("contacts") or []:
-        contact: dict[str, Any] = {"id": stable_id(source, row.get("id") or row.get("name"))}
-        _put(contact, "name", row.get("name"))
-        _put(contact, "title", row.get("title"))
-        phones = [phone for phone in row.get("phones") or [] if phone.get("number")]
-        if phones:
-            contact["phones"] = [
-                {"id": stable_id(source, phones[0].get("id")), "number": str(phones[0]["number"])}
-            ]
-        contacts.append(contact)
-    document["contacts"] = contacts
+    document["contacts"] = [_v1_contact(row, source) for row in service.get("contacts") or []]
     document["service_areas"] = [
         {
             key: value
@@ -211,28 +245,7 @@ def oruk1_service_to_oruk3(service: dict[str, Any], source: str) -> dict[str, An
         for row in service.get("fundings") or []
         if row.get("source")
     ]
-    attributes = []
-    for row in service.get("service_taxonomys") or []:
-        taxonomy = row.get("taxonomy") or {}
-        if not taxonomy.get("name"):
-            continue
-        term_id = stable_id(source, f"{taxonomy.get('vocabulary')}:{taxonomy.get('id')}")
-        term: dict[str, Any] = {
-            "id": term_id,
-            "code": str(taxonomy.get("id") or taxonomy.get("name")),
-            "name": str(taxonomy["name"]),
-            "description": str(taxonomy["name"]),
-            "taxonomy": str(taxonomy.get("vocabulary") or "Imported"),
-        }
-        attributes.append(
-            {
-                "id": stable_id(source, row.get("id") or f"{document['id']}:{term_id}"),
-                "taxonomy_term_id": term_id,
-                "link_type": "service",
-                "taxonomy_term": term,
-            }
-        )
-    document["attributes"] = attributes
+    document["attributes"] = _v1_attributes(service, document["id"], source)
     return document
 
 
