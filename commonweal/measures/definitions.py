@@ -665,7 +665,8 @@ def _texts_in(data: Any, path: str) -> Iterable[tuple[str, Mapping[str, str]]]:
             yield from _texts_in(value, f"{path}[{index}]")
 
 
-def _rule_problems(definition: InstrumentDefinition, data: Mapping[str, Any]) -> list[tuple[str, str]]:
+def _citation_problems(definition: InstrumentDefinition, data: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Citation ids used twice, and verifications that cite a source that is not among the citations."""
     problems: list[tuple[str, str]] = []
     citation_ids = [citation.citation_id for citation in definition.citations]
     problems += [
@@ -691,7 +692,12 @@ def _rule_problems(definition: InstrumentDefinition, data: Mapping[str, Any]) ->
                 walk_verifications(value, f"{path}[{index}]")
 
     walk_verifications(data, "$")
+    return problems
 
+
+def _item_problems(definition: InstrumentDefinition, data: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Item ids used twice, unknown or ambiguous response sets, and numeric limits that make no sense."""
+    problems: list[tuple[str, str]] = []
     item_ids = [item.item_id for item in definition.items]
     for index, item in enumerate(definition.items):
         path = f"$.items[{index}]"
@@ -716,7 +722,12 @@ def _rule_problems(definition: InstrumentDefinition, data: Mapping[str, Any]) ->
                 limit != limit.to_integral_value() for limit in (item.minimum, item.maximum)
             ):
                 problems.append((f"{path}.minimum", "an integer item needs whole-number limits"))
+    return problems
 
+
+def _wording_problems(definition: InstrumentDefinition, data: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Item text or a preamble the licence does not allow, or item text with no record of its source."""
+    problems: list[tuple[str, str]] = []
     if not definition.licence.item_text_included:
         for index, raw in enumerate(data["items"]):
             if "text" in raw:
@@ -737,9 +748,13 @@ def _rule_problems(definition: InstrumentDefinition, data: Mapping[str, Any]) ->
                 problems.append(
                     (f"$.items[{index}].text", "a score-entry definition ships labels, never item text")
                 )
+    return problems
 
-    problems += _score_problems(definition)
 
+def _risk_rule_problems(definition: InstrumentDefinition) -> list[tuple[str, str]]:
+    """Risk rules on items that do not exist, or on answers the item does not accept."""
+    problems: list[tuple[str, str]] = []
+    item_ids = [item.item_id for item in definition.items]
     for index, rule in enumerate(definition.risk_rules):
         path = f"$.risk_rules[{index}]"
         if rule.item_id not in item_ids:
@@ -750,7 +765,12 @@ def _rule_problems(definition: InstrumentDefinition, data: Mapping[str, Any]) ->
         for value in values:
             if not item.lowest() <= value <= item.highest():
                 problems.append((f"{path}.value", f"{value} is outside the answers '{item.item_id}' accepts"))
+    return problems
 
+
+def _language_problems(definition: InstrumentDefinition, data: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Languages missing en-GB or a translation slot, and texts missing a listed language."""
+    problems: list[tuple[str, str]] = []
     if DEFAULT_LANGUAGE not in definition.languages:
         problems.append(("$.languages", "must include en-GB"))
     slots = [translation.language for translation in definition.translations]
@@ -779,6 +799,17 @@ def _rule_problems(definition: InstrumentDefinition, data: Mapping[str, Any]) ->
                     (path, f"has no '{language}' text although the definition lists that language")
                 )
     return problems
+
+
+def _rule_problems(definition: InstrumentDefinition, data: Mapping[str, Any]) -> list[tuple[str, str]]:
+    return [
+        *_citation_problems(definition, data),
+        *_item_problems(definition, data),
+        *_wording_problems(definition, data),
+        *_score_problems(definition),
+        *_risk_rule_problems(definition),
+        *_language_problems(definition, data),
+    ]
 
 
 def _score_problems(definition: InstrumentDefinition) -> list[tuple[str, str]]:
