@@ -514,6 +514,84 @@ def _decimal(value: float | int | None) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
 
+def _item(raw: Mapping[str, Any], response_sets: Mapping[str, tuple[ResponseOption, ...]]) -> Item:
+    anchors = raw.get("anchors")
+    return Item(
+        item_id=raw["id"],
+        item_type=raw["type"],
+        scored=raw["scored"],
+        required=raw.get("required", raw["scored"]),
+        text=_text(raw.get("text")),
+        label=_text(raw.get("label")),
+        options=response_sets.get(raw.get("response_set", ""), ()),
+        response_set=raw.get("response_set"),
+        minimum=_decimal(raw.get("minimum")),
+        maximum=_decimal(raw.get("maximum")),
+        decimals=raw.get("decimals", 0),
+        anchor_minimum=_text(anchors["minimum"]) if anchors else None,
+        anchor_maximum=_text(anchors["maximum"]) if anchors else None,
+    )
+
+
+def _bands(bands: Mapping[str, Any] | None) -> Bands | None:
+    if bands is None:
+        return None
+    return Bands(
+        bands=tuple(
+            Band(
+                band_id=band["id"],
+                label=_required_text(band["label"]),
+                minimum=band["minimum"],
+                maximum=band["maximum"],
+            )
+            for band in bands["bands"]
+        ),
+        verification=_verification(bands["verification"]),
+    )
+
+
+def _score(raw: Mapping[str, Any]) -> ScoreDefinition:
+    missing = raw["missing"]
+    change = raw["reliable_change"]
+    return ScoreDefinition(
+        score_id=raw["id"],
+        label=_required_text(raw["label"]),
+        method=raw["method"],
+        item_ids=tuple(raw["items"]),
+        minimum=Decimal(str(raw["minimum"])),
+        maximum=Decimal(str(raw["maximum"])),
+        higher_is_better=raw["higher_is_better"],
+        measurement=raw["measurement"],
+        missing=MissingItems(
+            rule=missing["rule"],
+            verification=_verification(missing["verification"]),
+            max_missing=missing.get("max_missing", 0),
+            rounding=missing.get("rounding", "none"),
+        ),
+        scoring_verification=_verification(raw["scoring_verification"]),
+        bands=_bands(raw["bands"]),
+        reliable_change=ReliableChange(
+            threshold=_decimal(change["threshold"]),
+            verification=_verification(change["verification"]),
+            reason=change.get("reason", ""),
+        ),
+        code=_coding(raw.get("code")),
+    )
+
+
+def _risk_rule(raw: Mapping[str, Any]) -> RiskRule:
+    return RiskRule(
+        rule_id=raw["id"],
+        item_id=raw["item"],
+        operator=raw["operator"],
+        value=tuple(Decimal(str(v)) for v in raw["value"])
+        if isinstance(raw["value"], list)
+        else Decimal(str(raw["value"])),
+        reason=_required_text(raw["reason"]),
+        verification=_verification(raw["verification"]),
+    )
+
+
 def _build(data: Mapping[str, Any], source: str) -> InstrumentDefinition:
     response_sets = {
         name: tuple(
@@ -521,83 +599,6 @@ def _build(data: Mapping[str, Any], source: str) -> InstrumentDefinition:
         )
         for name, options in data["response_sets"].items()
     }
-    items = []
-    for raw in data["items"]:
-        anchors = raw.get("anchors")
-        items.append(
-            Item(
-                item_id=raw["id"],
-                item_type=raw["type"],
-                scored=raw["scored"],
-                required=raw.get("required", raw["scored"]),
-                text=_text(raw.get("text")),
-                label=_text(raw.get("label")),
-                options=response_sets.get(raw.get("response_set", ""), ()),
-                response_set=raw.get("response_set"),
-                minimum=_decimal(raw.get("minimum")),
-                maximum=_decimal(raw.get("maximum")),
-                decimals=raw.get("decimals", 0),
-                anchor_minimum=_text(anchors["minimum"]) if anchors else None,
-                anchor_maximum=_text(anchors["maximum"]) if anchors else None,
-            )
-        )
-    scores = []
-    for raw in data["scores"]:
-        missing = raw["missing"]
-        bands = raw["bands"]
-        change = raw["reliable_change"]
-        scores.append(
-            ScoreDefinition(
-                score_id=raw["id"],
-                label=_required_text(raw["label"]),
-                method=raw["method"],
-                item_ids=tuple(raw["items"]),
-                minimum=Decimal(str(raw["minimum"])),
-                maximum=Decimal(str(raw["maximum"])),
-                higher_is_better=raw["higher_is_better"],
-                measurement=raw["measurement"],
-                missing=MissingItems(
-                    rule=missing["rule"],
-                    verification=_verification(missing["verification"]),
-                    max_missing=missing.get("max_missing", 0),
-                    rounding=missing.get("rounding", "none"),
-                ),
-                scoring_verification=_verification(raw["scoring_verification"]),
-                bands=None
-                if bands is None
-                else Bands(
-                    bands=tuple(
-                        Band(
-                            band_id=band["id"],
-                            label=_required_text(band["label"]),
-                            minimum=band["minimum"],
-                            maximum=band["maximum"],
-                        )
-                        for band in bands["bands"]
-                    ),
-                    verification=_verification(bands["verification"]),
-                ),
-                reliable_change=ReliableChange(
-                    threshold=_decimal(change["threshold"]),
-                    verification=_verification(change["verification"]),
-                    reason=change.get("reason", ""),
-                ),
-                code=_coding(raw.get("code")),
-            )
-        )
-    risk_rules = tuple(
-        RiskRule(
-            rule_id=raw["id"],
-            item_id=raw["item"],
-            operator=raw["operator"],
-            value=tuple(Decimal(str(v)) for v in raw["value"])
-            if isinstance(raw["value"], list)
-            else Decimal(str(raw["value"])),
-            reason=_required_text(raw["reason"]),
-            verification=_verification(raw["verification"]),
-        )
-        for raw in data["risk_rules"]
-    )
     licence = data["licence"]
     review = data["review"]
     return InstrumentDefinition(
@@ -637,9 +638,9 @@ def _build(data: Mapping[str, Any], source: str) -> InstrumentDefinition:
             )
             for raw in data["translations"]
         ),
-        items=tuple(items),
-        scores=tuple(scores),
-        risk_rules=risk_rules,
+        items=tuple(_item(raw, response_sets) for raw in data["items"]),
+        scores=tuple(_score(raw) for raw in data["scores"]),
+        risk_rules=tuple(_risk_rule(raw) for raw in data["risk_rules"]),
         source=source,
         preamble=_text(data.get("preamble")),
         item_text_verification=_verification(data["item_text_verification"])
