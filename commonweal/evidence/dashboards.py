@@ -871,6 +871,87 @@ def _mean_cells(
     return cells, charts.Bar("", estimate.value, change, lower=interval.lower, upper=interval.upper), estimate
 
 
+OUTCOME_COLUMNS = (
+    LABEL,
+    Column("People", ("people",)),
+    Column("Mean first score", ("mean_first",)),
+    Column("Mean latest score", ("mean_latest",)),
+    Column("Mean change (95% CI)", ("mean_change", "change_lower_95", "change_upper_95")),
+)
+
+
+def _outcome_dimension_section(
+    book: CountBook,
+    figures: Breakdown,
+    dimension: str,
+    neighbourhoods: Mapping[int, str],
+    choice: ScoreChoice,
+) -> Section:
+    """One group's section of the outcome page: mean change per group, with the SII for deprivation."""
+    direction = "A rise" if choice.higher_is_better else "A fall"
+    rows = []
+    points = []
+    quantiles = []
+    complete = True
+    for group_key, label in _group_rows(dimension, neighbourhoods):
+        if dimension == "deprivation":
+            numbers = figures.by_decile.get(int(group_key), {})
+        elif dimension == "neighbourhood":
+            numbers = figures.by_neighbourhood.get(int(group_key), {})
+        else:
+            numbers = figures.by_dimension.get(dimension, {}).get(group_key, {})
+        people_key = (dimension, group_key, "people")
+        cells, bar, estimate = _mean_cells(book, people_key, numbers)
+        rows.append((_row_label(label), book.cell(people_key), *cells))
+        if bar is not None:
+            points.append(charts.Bar(label, bar.value, bar.text, lower=bar.lower, upper=bar.upper))
+        else:
+            points.append(charts.Bar(label, None, cells[2].display))
+        if dimension == "deprivation" and group_key != "0":
+            if estimate is None:
+                complete = complete and book.shown(people_key) is not None
+                continue
+            quantiles.append(
+                QuantileData(
+                    int(group_key),
+                    estimate.count,
+                    estimate.value,
+                    standard_error=estimate.standard_deviation / math.sqrt(estimate.count),
+                )
+            )
+    notes = []
+    if dimension == "deprivation":
+        if not complete:
+            notes.append(
+                "The slope index of inequality is not shown, because some deciles have counts too small "
+                "to publish."
+            )
+        else:
+            notes.append(
+                _sii_text(
+                    quantiles, IndicatorType.NORMAL, what="the mean change", unit="points", multiplier=1
+                )[0]
+            )
+    if dimension == "neighbourhood":
+        notes.append(NEIGHBOURHOODS_OVERLAP)
+    return Section(
+        key=dimension,
+        title=_dimension_title(dimension),
+        columns=OUTCOME_COLUMNS,
+        rows=tuple(rows),
+        chart=charts.forest_chart(
+            points,
+            title=f"Mean change in {choice.label}, by {_dimension_title(dimension).lower()}",
+            description="Mean change from first to latest answer for each group, with 95% confidence "
+            f"intervals. {direction} is better. The table below gives every number.",
+            chart_id=f"chart-{dimension}",
+            axis_label="Change in points",
+        ),
+        chart_note=f"Dots: mean change; lines: 95% confidence intervals (t). {direction} is better.",
+        notes=tuple(notes),
+    )
+
+
 def outcomes_dashboard(filters: Filters, choice: ScoreChoice) -> Dashboard:
     """Change in one outcome score from each person's first answer to their latest, by group, with the
     SII, and an overview of every outcome score."""
@@ -893,13 +974,6 @@ def outcomes_dashboard(filters: Filters, choice: ScoreChoice) -> Dashboard:
     book.protect()
 
     choices = {each.key: each for each in score_choices()}
-    columns = (
-        LABEL,
-        Column("People", ("people",)),
-        Column("Mean first score", ("mean_first",)),
-        Column("Mean latest score", ("mean_latest",)),
-        Column("Mean change (95% CI)", ("mean_change", "change_lower_95", "change_upper_95")),
-    )
     overview_rows = []
     for key, numbers in overview.items():
         joined = ":".join(key)
@@ -915,7 +989,7 @@ def outcomes_dashboard(filters: Filters, choice: ScoreChoice) -> Dashboard:
         Section(
             key="overview",
             title="Every outcome score",
-            columns=columns,
+            columns=OUTCOME_COLUMNS,
             rows=tuple(overview_rows),
             notes=(
                 "Change runs from each person's first answer to their latest (at least two answers). "
@@ -924,72 +998,11 @@ def outcomes_dashboard(filters: Filters, choice: ScoreChoice) -> Dashboard:
         )
     ]
     direction = "A rise" if choice.higher_is_better else "A fall"
-    for dimension in (*dimensions, "neighbourhood"):
-        if dimension == "neighbourhood" and not neighbourhoods:
-            continue
-        rows = []
-        points = []
-        quantiles = []
-        complete = True
-        for group_key, label in _group_rows(dimension, neighbourhoods):
-            if dimension == "deprivation":
-                numbers = figures.by_decile.get(int(group_key), {})
-            elif dimension == "neighbourhood":
-                numbers = figures.by_neighbourhood.get(int(group_key), {})
-            else:
-                numbers = figures.by_dimension.get(dimension, {}).get(group_key, {})
-            people_key = (dimension, group_key, "people")
-            cells, bar, estimate = _mean_cells(book, people_key, numbers)
-            rows.append((_row_label(label), book.cell(people_key), *cells))
-            if bar is not None:
-                points.append(charts.Bar(label, bar.value, bar.text, lower=bar.lower, upper=bar.upper))
-            else:
-                points.append(charts.Bar(label, None, cells[2].display))
-            if dimension == "deprivation" and group_key != "0":
-                if estimate is None:
-                    complete = complete and book.shown(people_key) is not None
-                    continue
-                quantiles.append(
-                    QuantileData(
-                        int(group_key),
-                        estimate.count,
-                        estimate.value,
-                        standard_error=estimate.standard_deviation / math.sqrt(estimate.count),
-                    )
-                )
-        notes = []
-        if dimension == "deprivation":
-            if not complete:
-                notes.append(
-                    "The slope index of inequality is not shown, because some deciles have counts too small "
-                    "to publish."
-                )
-            else:
-                notes.append(
-                    _sii_text(
-                        quantiles, IndicatorType.NORMAL, what="the mean change", unit="points", multiplier=1
-                    )[0]
-                )
-        if dimension == "neighbourhood":
-            notes.append(NEIGHBOURHOODS_OVERLAP)
-        sections.append(
-            Section(
-                key=dimension,
-                title=_dimension_title(dimension),
-                columns=columns,
-                rows=tuple(rows),
-                chart=charts.forest_chart(
-                    points,
-                    title=f"Mean change in {choice.label}, by {_dimension_title(dimension).lower()}",
-                    description="Mean change from first to latest answer for each group, with 95% confidence "
-                    f"intervals. {direction} is better. The table below gives every number.",
-                    chart_id=f"chart-{dimension}",
-                    axis_label="Change in points",
-                ),
-                chart_note=f"Dots: mean change; lines: 95% confidence intervals (t). {direction} is better.",
-                notes=tuple(notes),
-            )
-        )
+    sections += [
+        _outcome_dimension_section(book, figures, dimension, neighbourhoods, choice)
+        for dimension in (*dimensions, "neighbourhood")
+        if dimension != "neighbourhood" or neighbourhoods
+    ]
     return Dashboard(
         key="outcomes",
         title="Outcome change",
