@@ -23,13 +23,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from commonweal.accounts.audit import record_event
 from commonweal.accounts.models import User
-from commonweal.directory import oruk, schemas
+from commonweal.directory import oruk, rules, schemas
 from commonweal.directory.conversion import (
     csv_package_services,
     oruk1_records,
@@ -856,7 +857,9 @@ def run_import(run: ImportRun, *, fetch: Fetch = default_fetch) -> ImportRun:
 def start_import(
     *, by: User | None, format: str, source: str, payload: bytes | None = None, partial: bool = False
 ) -> ImportRun:
-    """Queue an import run (a steward); the `directory_import` command carries it out."""
+    """Record an import run (a steward, or `by=None` from the command line) for `run_import` to carry out."""
+    if by is not None and not rules.may_import(by):
+        raise PermissionDenied("Only a directory steward can import entries.")
     run = ImportRun.objects.create(
         format=format, source=source[:1000], payload=payload, partial=partial, started_by=by
     )

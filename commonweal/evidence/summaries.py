@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import connection, models, transaction
 from django.db.models import (
     Case,
@@ -42,6 +43,7 @@ from django.utils import timezone
 
 from commonweal.accounts.audit import record_event
 from commonweal.accounts.models import AuditEvent, User
+from commonweal.evidence import rules
 from commonweal.evidence.breakdowns import (
     AGE_BANDS,
     DECLINED_CODE,
@@ -538,7 +540,12 @@ _REFRESH_LOCK = 0x45564944
 
 @transaction.atomic
 def refresh_summaries(*, by: User | None, run: SummaryRefresh | None = None) -> SummaryRefresh:
-    """Rebuild every summary table from the journey and measures records (the only writer of them)."""
+    """Rebuild every summary table from the journey and measures records (the only writer of them).
+
+    `by=None` is the nightly command or the demo; a person must be one who may refresh the figures.
+    """
+    if by is not None and not rules.may_refresh_summaries(by):
+        raise PermissionDenied("Only people who analyse evidence can bring the figures up to date.")
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_REFRESH_LOCK])

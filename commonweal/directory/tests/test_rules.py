@@ -134,3 +134,15 @@ def test_only_a_steward_queues_an_import(places, taxonomy, django_capture_on_com
     assert queued == []
     assert _snapshot() == before
     assert ImportRun.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_only_a_steward_records_an_import_run(places, taxonomy):
+    from commonweal.directory.importers import start_import
+
+    rosa = make_persona(Role.RESIDENT, places)
+    before = _snapshot()
+    with pytest.raises(PermissionDenied):
+        start_import(by=rosa, format=ImportRun.Format.ORUK3_JSON, source="x.json", payload=b"[]")
+    assert _snapshot() == before
+    assert ImportRun.objects.count() == 0

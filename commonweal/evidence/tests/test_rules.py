@@ -214,3 +214,13 @@ def test_a_link_worker_cannot_form_or_change_an_alliance_or_its_outcomes(allianc
         actions.remove_shared_outcome(shared_outcome=shared, by=lena)
     assert _snapshot() == before
     assert list(SharedOutcome.objects.values_list("target", flat=True)) == [Decimal("80.00")]
+
+
+def test_a_link_worker_cannot_rebuild_the_summaries(lena):
+    from commonweal.evidence.summaries import refresh_summaries
+
+    before = _snapshot()
+    with pytest.raises(PermissionDenied):
+        refresh_summaries(by=lena)
+    assert _snapshot() == before
+    assert SummaryRefresh.objects.count() == 0
