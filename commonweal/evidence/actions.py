@@ -25,7 +25,7 @@ from commonweal.evidence.models import (
     Story,
     SummaryRefresh,
 )
-from commonweal.evidence.queries import pending_refresh
+from commonweal.evidence.queries import measure_choices, pending_refresh
 from commonweal.organisations.models import Organisation
 from commonweal.places.models import Area
 
@@ -150,8 +150,6 @@ def add_input(
 
 
 def _check_outcome_fields(fields: dict[str, Any]) -> None:
-    from commonweal.evidence.queries import measure_choices
-
     if fields.get("measure"):
         if fields["measure"] not in dict(measure_choices()):
             raise EvidenceError("Choose a questionnaire score from the list.")
