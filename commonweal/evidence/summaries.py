@@ -41,8 +41,9 @@ from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, Extra
 from django.db.models.lookups import LessThan
 from django.utils import timezone
 
-from commonweal.accounts.audit import record_event
-from commonweal.accounts.models import AuditEvent, User
+from commonweal.accounts.models import User
+from commonweal.audit.actions import record_event
+from commonweal.audit.models import AuditEvent
 from commonweal.evidence import rules
 from commonweal.evidence.breakdowns import (
     AGE_BANDS,

@@ -22,8 +22,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from commonweal.accounts.audit import record_event
 from commonweal.accounts.models import User
+from commonweal.audit.actions import record_event
 from commonweal.measures import conf, queries, registry, rules, tasks
 from commonweal.measures.definitions import InstrumentDefinition, UnknownInstrumentError
 from commonweal.measures.links import LINK_SALT, digest, make_link

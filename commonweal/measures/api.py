@@ -11,8 +11,8 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Router, Schema
 
-from commonweal.accounts.audit import record_access
 from commonweal.accounts.models import User
+from commonweal.audit.actions import record_access
 from commonweal.measures import conf, fhir, queries, registry, rules
 from commonweal.measures.definitions import UnknownInstrumentError
 from commonweal.measures.models import Response

@@ -13,8 +13,8 @@ import secrets
 from django.core import signing
 from django.utils import timezone
 
-from commonweal.accounts.audit import record_event
 from commonweal.accounts.models import User
+from commonweal.audit.actions import record_event
 from commonweal.measures import conf
 from commonweal.measures.definitions import InstrumentDefinition
 from commonweal.measures.models import AnswerLink, ScheduledMeasure

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from commonweal.accounts.audit import record_event
+from commonweal.audit.actions import record_event
 from commonweal.measures import conf, registry
 from commonweal.measures.links import make_link
 from commonweal.measures.models import ScheduledMeasure

@@ -13,9 +13,9 @@ import datetime
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 
-from commonweal.accounts.audit import AccessGrant
 from commonweal.accounts.models import User
 from commonweal.accounts.permissions import Capability, can
+from commonweal.audit.actions import AccessGrant
 from commonweal.measures import queries
 from commonweal.measures.models import AnswerLink, Response, SafetyAlert
 from commonweal.people import access

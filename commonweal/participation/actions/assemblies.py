@@ -12,8 +12,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from commonweal.accounts.audit import record_event
 from commonweal.accounts.models import User
+from commonweal.audit.actions import record_event
 from commonweal.organisations.models import Organisation
 from commonweal.participation import queries
 from commonweal.participation.assemblies import invitations as lottery

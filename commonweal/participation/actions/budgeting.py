@@ -17,8 +17,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from commonweal.accounts.audit import record_event
 from commonweal.accounts.models import User
+from commonweal.audit.actions import record_event
 from commonweal.participation import budgeting_queries as queries
 from commonweal.participation.budgeting.rules import Rule
 from commonweal.participation.errors import ParticipationError

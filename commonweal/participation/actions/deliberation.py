@@ -9,8 +9,8 @@ from collections.abc import Mapping
 from django.db import transaction
 from django.db.models import Max
 
-from commonweal.accounts.audit import record_event
 from commonweal.accounts.models import User
+from commonweal.audit.actions import record_event
 from commonweal.organisations.models import Organisation
 from commonweal.participation.errors import ParticipationError
 from commonweal.participation.models import (

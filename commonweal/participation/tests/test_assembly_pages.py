@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from commonweal.accounts.models import AuditEvent
+from commonweal.audit.models import AuditEvent
 from commonweal.participation.models import Assembly, Body, Invitation, Membership, Quota, Registration
 from commonweal.participation.tests.conftest import SHARES_CSV, answers_for
 

@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 from django.db import IntegrityError, transaction
 
-from commonweal.accounts.models import AuditEvent, Role
+from commonweal.accounts.models import Role
+from commonweal.audit.models import AuditEvent
 from commonweal.participation import budgeting_queries as queries
 from commonweal.participation.actions import budgeting as actions
 from commonweal.participation.budgeting import cli

@@ -13,7 +13,8 @@ import pytest
 from django.test import Client
 
 from commonweal.accounts.actions import grant_role
-from commonweal.accounts.models import AuditEvent, Role
+from commonweal.accounts.models import Role
+from commonweal.audit.models import AuditEvent
 from commonweal.participation import budgeting_queries as queries
 from commonweal.participation.actions import budgeting as actions
 from commonweal.participation.models import (

@@ -8,7 +8,7 @@ import datetime
 import pytest
 from django.test import Client
 
-from commonweal.accounts.models import AuditEvent
+from commonweal.audit.models import AuditEvent
 from commonweal.participation.actions import deliberation as actions
 from commonweal.participation.models import (
     Body,

@@ -10,7 +10,8 @@ import pytest
 from django.test import Client
 
 from commonweal.accounts.actions import grant_role
-from commonweal.accounts.models import AuditEvent, Role
+from commonweal.accounts.models import Role
+from commonweal.audit.models import AuditEvent
 from commonweal.participation.actions import deliberation
 from commonweal.participation.models import (
     Body,
