@@ -11,9 +11,10 @@ from django.conf import settings
 from django.core.cache import cache
 
 from commonweal.accounts.models import Role, RoleAssignment, User
-from commonweal.accounts.permissions import Capability, can, organisation_ids_of, roles_of
+from commonweal.accounts.permissions import Capability, can, roles_of
 from commonweal.audit.actions import AccessGrant
 from commonweal.audit.models import RecordAccess
+from commonweal.organisations.queries import organisation_ids_of
 from commonweal.people.models import Person
 from commonweal.referrals.models import Connection, Referral, ReferralStatus, TeamSupervisor
 from commonweal.referrals.queries import link_worker_team_ids

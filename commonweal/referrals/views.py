@@ -21,12 +21,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from commonweal.accounts.models import Role, User
-from commonweal.accounts.permissions import Capability, can, organisation_ids_of, requires, signed_in_user
+from commonweal.accounts.permissions import Capability, can, requires, signed_in_user
 from commonweal.audit.actions import AccessGrant
 from commonweal.audit.models import RecordAccess
 from commonweal.audit.views import PersonRecordView
 from commonweal.directory.models import Service
 from commonweal.organisations.models import Organisation
+from commonweal.organisations.queries import organisation_ids_of
 from commonweal.people import rules as people_rules
 from commonweal.people.models import Person
 from commonweal.referrals import actions, fhir, queries, rules
