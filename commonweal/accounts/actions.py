@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import secrets
 
 from django.db import transaction
@@ -25,27 +26,39 @@ def grant_role(
     organisation: Organisation | None = None,
     area: Area | None = None,
     by: User | None,
+    at: datetime.datetime | None = None,
 ) -> RoleAssignment:
     """Give a user a role in an organisation or a place (granting the same role twice changes nothing)."""
+    at = at or timezone.now()
     if organisation is None and area is None:
         raise RoleScopeError("Choose the organisation or the place this role is held in.")
     assignment, created = RoleAssignment.objects.get_or_create(
-        user=user, role=role, organisation=organisation, area=area, defaults={"granted_by": by}
+        user=user,
+        role=role,
+        organisation=organisation,
+        area=area,
+        defaults={"granted_by": by, "granted_at": at},
     )
     if created:
         record_event(
-            by=by, action="accounts.grant_role", target=user, role=role.value, assignment=assignment.pk
+            by=by,
+            action="accounts.grant_role",
+            target=user,
+            at=at,
+            role=role.value,
+            assignment=assignment.pk,
         )
     return assignment
 
 
 @transaction.atomic
-def revoke_role(*, assignment: RoleAssignment, by: User) -> None:
+def revoke_role(*, assignment: RoleAssignment, by: User, at: datetime.datetime | None = None) -> None:
     """Take a role away from a user."""
     record_event(
         by=by,
         action="accounts.revoke_role",
         target=assignment.user,
+        at=at or timezone.now(),
         role=assignment.role,
         organisation=assignment.organisation_id,
         area=assignment.area_id,
@@ -54,20 +67,24 @@ def revoke_role(*, assignment: RoleAssignment, by: User) -> None:
 
 
 @transaction.atomic
-def create_api_token(*, user: User, name: str, by: User) -> tuple[ApiToken, str]:
+def create_api_token(
+    *, user: User, name: str, by: User, at: datetime.datetime | None = None
+) -> tuple[ApiToken, str]:
     """Issue a bearer token; the secret is returned once and only its digest is kept."""
+    at = at or timezone.now()
     secret = "cw_" + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        user=user, name=name, digest=ApiToken.digest_of(secret), prefix=secret[:8]
+        user=user, name=name, digest=ApiToken.digest_of(secret), prefix=secret[:8], created_at=at
     )
-    record_event(by=by, action="accounts.create_api_token", target=token, name=name)
+    record_event(by=by, action="accounts.create_api_token", target=token, at=at, name=name)
     return token, secret
 
 
 @transaction.atomic
-def revoke_api_token(*, token: ApiToken, by: User) -> None:
+def revoke_api_token(*, token: ApiToken, by: User, at: datetime.datetime | None = None) -> None:
     """Stop a token from working; it stays listed as revoked."""
+    at = at or timezone.now()
     if token.revoked_at is None:
-        token.revoked_at = timezone.now()
+        token.revoked_at = at
         token.save(update_fields=["revoked_at"])
-        record_event(by=by, action="accounts.revoke_api_token", target=token)
+        record_event(by=by, action="accounts.revoke_api_token", target=token, at=at)

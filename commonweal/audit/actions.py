@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 
 from commonweal.audit.models import AuditEvent, RecordAccess
 
@@ -45,10 +47,16 @@ def record_access(
 
 
 def record_event(
-    *, by: User | None, action: str, target: models.Model | None = None, **detail: Any
+    *,
+    by: User | None,
+    action: str,
+    target: models.Model | None = None,
+    at: datetime.datetime | None = None,
+    **detail: Any,
 ) -> AuditEvent:
-    """Record a write made through an action (who, what, which record)."""
+    """Record a write made through an action (who, what, which record, when: the action's clock)."""
     return AuditEvent.objects.create(
+        occurred_at=at or timezone.now(),
         actor=by,
         action=action,
         target_type=ContentType.objects.get_for_model(target) if target is not None else None,

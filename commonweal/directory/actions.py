@@ -100,7 +100,9 @@ def _comparable(document: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in document.items() if key != "last_modified"}
 
 
-def _save_version(service: Service, *, by: User | None, via: str, note: str = "") -> ServiceVersion | None:
+def _save_version(
+    service: Service, *, by: User | None, via: str, note: str = "", at: datetime.datetime
+) -> ServiceVersion | None:
     """Store the entry's document as a new version if it differs from the last one; return it."""
     service = oruk.full_services(Service.objects.filter(pk=service.pk)).get()
     document = oruk.service_document(service)
@@ -119,6 +121,7 @@ def _save_version(service: Service, *, by: User | None, via: str, note: str = ""
         document=document,
         changed_fields=changed,
         changed_by=by,
+        changed_at=at,
         note=note,
     )
 
@@ -136,7 +139,7 @@ def _point_of(postcode_text: str) -> tuple[str, float | None, float | None, int 
     return postcode, found.latitude, found.longitude, found.lsoa_id
 
 
-def _apply_simple_fields(service: Service, fields: dict[str, Any]) -> None:
+def _apply_simple_fields(service: Service, fields: dict[str, Any], at: datetime.datetime) -> None:
     for name in SIMPLE_FIELDS:
         if name in fields:
             value = fields[name]
@@ -151,7 +154,7 @@ def _apply_simple_fields(service: Service, fields: dict[str, Any]) -> None:
         service.waiting_list_band = ""
     elif not service.waiting_list_band:
         service.waiting_list_band = Service.WaitingBand.UNKNOWN
-    service.last_modified = timezone.now()
+    service.last_modified = at
     service.save()
 
 
@@ -241,9 +244,9 @@ def _apply_contact(service: Service, fields: dict[str, Any]) -> None:
         )
 
 
-def _apply(service: Service, fields: dict[str, Any]) -> None:
+def _apply(service: Service, fields: dict[str, Any], at: datetime.datetime) -> None:
     """Apply simple field values (as the entry form gives them) to a saved service and its parts."""
-    _apply_simple_fields(service, fields)
+    _apply_simple_fields(service, fields, at)
     if "terms" in fields:
         _apply_terms(service, fields["terms"])
     if "sessions" in fields:
@@ -265,9 +268,15 @@ def _reindex(service: Service) -> None:
 
 @transaction.atomic
 def create_service(
-    *, by: User, organisation_name: str, fields: dict[str, Any], owner: Organisation | None = None
+    *,
+    by: User,
+    organisation_name: str,
+    fields: dict[str, Any],
+    owner: Organisation | None = None,
+    at: datetime.datetime | None = None,
 ) -> Service:
     """Add an entry to the directory (a steward, or an organisation for itself)."""
+    at = at or timezone.now()
     if not rules.may_add_service(by, owner):
         raise PermissionDenied(
             "Only directory stewards and community organisations can add entries directly."
@@ -281,33 +290,37 @@ def create_service(
         organisation=organisation,
         name=str(fields.get("name", "")),
         owner=owner,
-        last_checked_at=timezone.now(),
+        created_at=at,
+        last_modified=at,
+        last_checked_at=at,
         last_checked_by=by,
     )
-    _apply(service, fields)
-    _save_version(service, by=by, via=ServiceVersion.Via.CREATED)
+    _apply(service, fields, at)
+    _save_version(service, by=by, via=ServiceVersion.Via.CREATED, at=at)
     _reindex(service)
-    record_event(by=by, action="directory.create_service", target=service, name=service.name)
+    record_event(by=by, at=at, action="directory.create_service", target=service, name=service.name)
     return service
 
 
 @transaction.atomic
 def update_service(
-    *, service: Service, by: User, fields: dict[str, Any], note: str = ""
+    *, service: Service, by: User, fields: dict[str, Any], note: str = "", at: datetime.datetime | None = None
 ) -> ServiceVersion | None:
     """Change an entry (its owner organisation or a steward); an edit also counts as a check."""
+    at = at or timezone.now()
     if not rules.may_edit_service(by, service):
         raise PermissionDenied(
             "Only the organisation that owns this entry, or a directory steward, can change it."
         )
-    _apply(service, fields)
-    service.last_checked_at = timezone.now()
+    _apply(service, fields, at)
+    service.last_checked_at = at
     service.last_checked_by = by
     service.save(update_fields=["last_checked_at", "last_checked_by"])
-    version = _save_version(service, by=by, via=ServiceVersion.Via.EDITED, note=note)
+    version = _save_version(service, by=by, via=ServiceVersion.Via.EDITED, note=note, at=at)
     _reindex(service)
     record_event(
         by=by,
+        at=at,
         action="directory.update_service",
         target=service,
         changed=version.changed_fields if version else [],
@@ -316,31 +329,39 @@ def update_service(
 
 
 @transaction.atomic
-def confirm_checked(*, service: Service, by: User) -> None:
+def confirm_checked(*, service: Service, by: User, at: datetime.datetime | None = None) -> None:
     """Record that the entry was checked and is still right (its owner organisation or a steward)."""
+    at = at or timezone.now()
     if not rules.may_edit_service(by, service):
         raise PermissionDenied(
             "Only the organisation that owns this entry, or a directory steward, can confirm it."
         )
-    service.last_checked_at = timezone.now()
+    service.last_checked_at = at
     service.last_checked_by = by
     service.last_reminded_at = None
     service.save(update_fields=["last_checked_at", "last_checked_by", "last_reminded_at"])
-    _save_version(service, by=by, via=ServiceVersion.Via.CHECKED, note="Checked and confirmed")
-    record_event(by=by, action="directory.confirm_checked", target=service)
+    _save_version(service, by=by, via=ServiceVersion.Via.CHECKED, note="Checked and confirmed", at=at)
+    record_event(by=by, at=at, action="directory.confirm_checked", target=service)
 
 
 @transaction.atomic
 def suggest(
-    *, by: User, kind: str, fields: dict[str, Any], note: str = "", service: Service | None = None
+    *,
+    by: User,
+    kind: str,
+    fields: dict[str, Any],
+    note: str = "",
+    service: Service | None = None,
+    at: datetime.datetime | None = None,
 ) -> Suggestion:
     """Record a resident's or organisation's proposed new entry or change; nothing changes until reviewed."""
+    at = at or timezone.now()
     if not rules.may_suggest(by):
         raise PermissionDenied("Sign in to suggest an entry or a change.")
     suggestion = Suggestion.objects.create(
-        kind=kind, service=service, proposed=fields, note=note, suggested_by=by
+        kind=kind, service=service, proposed=fields, note=note, suggested_by=by, suggested_at=at
     )
-    record_event(by=by, action="directory.suggest", target=suggestion, kind=kind)
+    record_event(by=by, at=at, action="directory.suggest", target=suggestion, kind=kind)
     return suggestion
 
 
@@ -349,8 +370,16 @@ class AlreadyClaimedError(ValueError):
 
 
 @transaction.atomic
-def claim(*, service: Service, organisation: Organisation, by: User, note: str = "") -> Suggestion:
+def claim(
+    *,
+    service: Service,
+    organisation: Organisation,
+    by: User,
+    note: str = "",
+    at: datetime.datetime | None = None,
+) -> Suggestion:
     """Ask to become the owner of an entry; a steward approves it (an organisation asks only once)."""
+    at = at or timezone.now()
     if not rules.may_claim(by, service, organisation):
         raise PermissionDenied("Only a member of an organisation can ask for it to look after an entry.")
     if pending_claim_exists(service, organisation.pk):
@@ -361,14 +390,18 @@ def claim(*, service: Service, organisation: Organisation, by: User, note: str =
         claiming_organisation=organisation,
         note=note,
         suggested_by=by,
+        suggested_at=at,
     )
-    record_event(by=by, action="directory.claim", target=suggestion, organisation=organisation.name)
+    record_event(by=by, at=at, action="directory.claim", target=suggestion, organisation=organisation.name)
     return suggestion
 
 
 @transaction.atomic
-def review_suggestion(*, suggestion: Suggestion, by: User, accept: bool, note: str = "") -> Service | None:
+def review_suggestion(
+    *, suggestion: Suggestion, by: User, accept: bool, note: str = "", at: datetime.datetime | None = None
+) -> Service | None:
     """Accept or reject a suggestion (a steward); accepting applies it and records it in the history."""
+    at = at or timezone.now()
     if not rules.may_review_suggestion(by, suggestion):
         raise PermissionDenied("Only a directory steward can review suggestions.")
     suggestion = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
@@ -379,15 +412,16 @@ def review_suggestion(*, suggestion: Suggestion, by: User, accept: bool, note: s
         if suggestion.kind == Suggestion.Kind.NEW:
             fields = dict(suggestion.proposed)
             organisation_name = str(fields.pop("organisation_name", "") or "Community group")
-            service = create_service(by=by, organisation_name=organisation_name, fields=fields)
+            service = create_service(by=by, organisation_name=organisation_name, fields=fields, at=at)
             suggestion.service = service
         elif suggestion.kind == Suggestion.Kind.CHANGE and service is not None:
-            _apply(service, dict(suggestion.proposed))
+            _apply(service, dict(suggestion.proposed), at)
             _save_version(
                 service,
                 by=by,
                 via=ServiceVersion.Via.SUGGESTION,
                 note=f"Suggested by {suggestion.suggested_by}",
+                at=at,
             )
             _reindex(service)
         elif suggestion.kind == Suggestion.Kind.CLAIM and service is not None:
@@ -403,23 +437,31 @@ def review_suggestion(*, suggestion: Suggestion, by: User, accept: bool, note: s
                     oruk.full_services(Service.objects.filter(pk=service.pk)).get()
                 ),
                 changed_by=by,
+                changed_at=at,
                 note=f"Claimed by {suggestion.claiming_organisation}",
             )
     suggestion.state = Suggestion.State.ACCEPTED if accept else Suggestion.State.REJECTED
     suggestion.reviewed_by = by
-    suggestion.reviewed_at = timezone.now()
+    suggestion.reviewed_at = at
     suggestion.review_note = note
     suggestion.save()
-    record_event(by=by, action="directory.review_suggestion", target=suggestion, accepted=accept)
+    record_event(by=by, at=at, action="directory.review_suggestion", target=suggestion, accepted=accept)
     return service
 
 
 @transaction.atomic
 def queue_import(
-    *, by: User, format: str, source: str, payload: bytes | None = None, partial: bool = False
+    *,
+    by: User,
+    format: str,
+    source: str,
+    payload: bytes | None = None,
+    partial: bool = False,
+    at: datetime.datetime | None = None,
 ) -> ImportRun:
     """Record an import run (a steward: `start_import` refuses anyone else) and queue it once it is saved."""
-    run = importers.start_import(by=by, format=format, source=source, payload=payload, partial=partial)
+    at = at or timezone.now()
+    run = importers.start_import(by=by, format=format, source=source, payload=payload, partial=partial, at=at)
     # The worker reads the run from the database, so it is queued only once the run is committed.
     transaction.on_commit(lambda: tasks.run_import_task.enqueue(run.pk))
     return run
@@ -438,9 +480,9 @@ def _owner_addresses(service: Service) -> list[str]:
     return found
 
 
-def send_stale_reminders(*, by: User | None = None, now: datetime.datetime | None = None) -> list[Service]:
+def send_stale_reminders(*, by: User | None = None, at: datetime.datetime | None = None) -> list[Service]:
     """E-mail the owner of each stale entry, at most once per stale period; return those reminded."""
-    moment = now or timezone.now()
+    moment = at or timezone.now()
     reminded = []
     for service in stale_services(moment).select_related("owner").order_by("pk"):
         if service.last_reminded_at and moment - service.last_reminded_at < datetime.timedelta(days=30):
@@ -463,6 +505,6 @@ def send_stale_reminders(*, by: User | None = None, now: datetime.datetime | Non
             )
             service.last_reminded_at = moment
             service.save(update_fields=["last_reminded_at"])
-            record_event(by=by, action="directory.stale_reminder", target=service, to=addresses)
+            record_event(by=by, at=moment, action="directory.stale_reminder", target=service, to=addresses)
         reminded.append(service)
     return reminded

@@ -849,19 +849,36 @@ def run_import(run: ImportRun, *, fetch: Fetch = default_fetch) -> ImportRun:
         finished_at=timezone.now(),
         payload=None,
     )
-    record_event(by=run.started_by, action="directory.import", target=run, **counts, rejected=rejected)
+    record_event(
+        by=run.started_by,
+        action="directory.import",
+        target=run,
+        created=counts["created"],
+        updated=counts["updated"],
+        unchanged=counts["unchanged"],
+        rejected=rejected,
+    )
     return run
 
 
 @transaction.atomic
 def start_import(
-    *, by: User | None, format: str, source: str, payload: bytes | None = None, partial: bool = False
+    *,
+    by: User | None,
+    format: str,
+    source: str,
+    payload: bytes | None = None,
+    partial: bool = False,
+    at: datetime.datetime | None = None,
 ) -> ImportRun:
     """Record an import run (a steward, or `by=None` from the command line) for `run_import` to carry out."""
+    at = at or timezone.now()
     if by is not None and not rules.may_import(by):
         raise PermissionDenied("Only a directory steward can import entries.")
     run = ImportRun.objects.create(
-        format=format, source=source[:1000], payload=payload, partial=partial, started_by=by
+        format=format, source=source[:1000], payload=payload, partial=partial, started_by=by, created_at=at
     )
-    record_event(by=by, action="directory.start_import", target=run, format=format, source=source[:200])
+    record_event(
+        by=by, action="directory.start_import", target=run, at=at, format=format, source=source[:200]
+    )
     return run

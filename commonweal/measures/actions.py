@@ -87,11 +87,13 @@ def schedule_measures(
     follow_up_weeks: Sequence[int],
     origin: str = MeasureSchedule.Origin.LINK_WORKER,
     by: User | None,
+    at: datetime.datetime | None = None,
 ) -> MeasureSchedule:
     """Plan a baseline on a day and follow-ups some weeks later, for each chosen instrument.
 
     `by=None` is the system (the first-contact sweep); a person plans only through staff who record measures.
     """
+    at = at or timezone.now()
     if by is not None and not rules.may_record_measure(by, person):
         raise PermissionDenied("Only staff who record measures can plan someone's questionnaires.")
     if not instruments:
@@ -108,6 +110,7 @@ def schedule_measures(
         follow_up_weeks=weeks,
         origin=origin,
         created_by=by,
+        created_at=at,
     )
     ScheduledMeasure.objects.bulk_create(
         ScheduledMeasure(
@@ -124,6 +127,7 @@ def schedule_measures(
         by=by,
         action="measures.schedule_measures",
         target=person,
+        at=at,
         schedule=schedule.pk,
         instruments=list(instruments),
         baseline_on=baseline_on.isoformat(),
@@ -132,9 +136,9 @@ def schedule_measures(
     return schedule
 
 
-def schedule_first_contact_baselines(*, now: datetime.datetime | None = None) -> list[MeasureSchedule]:
+def schedule_first_contact_baselines(*, at: datetime.datetime | None = None) -> list[MeasureSchedule]:
     """Start the default schedule for each open case first seen since its referral and not yet scheduled."""
-    moment = now or timezone.now()
+    moment = at or timezone.now()
     made = []
     cases = (
         Referral.objects.filter(
@@ -158,6 +162,7 @@ def schedule_first_contact_baselines(*, now: datetime.datetime | None = None) ->
                 follow_up_weeks=conf.follow_up_weeks(),
                 origin=MeasureSchedule.Origin.FIRST_CONTACT,
                 by=None,
+                at=moment,
             )
         )
     return made
@@ -166,9 +171,9 @@ def schedule_first_contact_baselines(*, now: datetime.datetime | None = None) ->
 # ------------------------------------------------------------------------------------------ answering
 
 
-def _may_answer(response: Response, by: User | None, link: AnswerLink | None) -> None:
+def _may_answer(response: Response, by: User | None, link: AnswerLink | None, at: datetime.datetime) -> None:
     if link is not None:
-        if not rules.may_answer_through_link(link, response, timezone.now()):
+        if not rules.may_answer_through_link(link, response, at):
             raise PermissionDenied("This link cannot be used for these answers.")
         return
     if by is None:
@@ -186,11 +191,13 @@ def start_response(
     scheduled: ScheduledMeasure | None = None,
     language: str = "en-GB",
     by: User | None,
+    at: datetime.datetime | None = None,
 ) -> Response:
     """Begin answering an instrument (or return the same person's unfinished response to it).
 
     `by=None` is a one-time link, which `open_link` has checked.
     """
+    at = at or timezone.now()
     if by is not None and not rules.may_start_answering(by, person):
         raise PermissionDenied("Only the person or their link worker can start these answers.")
     if scheduled is not None:
@@ -224,11 +231,13 @@ def start_response(
         language=language if language in definition.languages else "en-GB",
         mode=mode,
         started_by=by,
+        started_at=at,
     )
     record_event(
         by=by,
         action="measures.start_response",
         target=response,
+        at=at,
         person=person.pk,
         instrument=f"{definition.code} {definition.version}",
         mode=mode,
@@ -243,10 +252,12 @@ def save_answers(
     answers: Mapping[str, AnswerValue],
     by: User | None,
     link: AnswerLink | None = None,
+    at: datetime.datetime | None = None,
 ) -> list[SafetyAlert]:
     """Save some or all answers of an unfinished response; return any safety alerts they raised at once."""
+    at = at or timezone.now()
     response = Response.objects.select_for_update(of=("self",)).select_related("person").get(pk=response.pk)
-    _may_answer(response, by, link)
+    _may_answer(response, by, link, at)
     if response.is_submitted:
         raise MeasureError("These answers were already submitted, so they cannot be changed.")
     definition = _definition_of(response)
@@ -263,10 +274,11 @@ def save_answers(
         by=by,
         action="measures.save_answers",
         target=response,
+        at=at,
         items=sorted(answers),
         via="one-time link" if link is not None else "account",
     )
-    return _raise_alerts(response, definition, checked)
+    return _raise_alerts(response, definition, checked, at)
 
 
 def unanswered_required(definition: InstrumentDefinition, response: Response) -> list[tuple[int, str]]:
@@ -280,11 +292,16 @@ def unanswered_required(definition: InstrumentDefinition, response: Response) ->
 
 @transaction.atomic
 def submit_response(
-    *, response: Response, by: User | None, link: AnswerLink | None = None
+    *,
+    response: Response,
+    by: User | None,
+    link: AnswerLink | None = None,
+    at: datetime.datetime | None = None,
 ) -> list[SafetyAlert]:
     """Submit a response, after which it is never changed; return every open safety alert it raised."""
+    at = at or timezone.now()
     response = Response.objects.select_for_update(of=("self",)).select_related("person").get(pk=response.pk)
-    _may_answer(response, by, link)
+    _may_answer(response, by, link, at)
     if response.is_submitted:
         raise MeasureError("These answers were already submitted.")
     definition = _definition_of(response)
@@ -292,7 +309,7 @@ def submit_response(
     if missing:
         numbers = ", ".join(str(number) for number, _ in missing)
         raise MeasureError(f"Answer every question before you submit (not yet answered: {numbers}).")
-    now = timezone.now()
+    now = at
     response.status = Response.Status.SUBMITTED
     response.submitted_at = now
     response.submitted_by = by
@@ -307,18 +324,25 @@ def submit_response(
         by=by,
         action="measures.submit_response",
         target=response,
+        at=at,
         person=response.person_id,
         instrument=f"{definition.code} {definition.version}",
     )
-    _raise_alerts(response, definition, response.answer_values())
+    _raise_alerts(response, definition, response.answer_values(), at)
     return list(response.safety_alerts.order_by("pk"))
 
 
 @transaction.atomic
 def correct_response(
-    *, response: Response, answers: Mapping[str, AnswerValue], reason: str, by: User
+    *,
+    response: Response,
+    answers: Mapping[str, AnswerValue],
+    reason: str,
+    by: User,
+    at: datetime.datetime | None = None,
 ) -> Response:
     """Record a correction: a new version of a submitted response, with a reason; the original is kept."""
+    at = at or timezone.now()
     if not rules.may_correct_response(by, response):
         raise PermissionDenied("Only staff who record measures can correct a response.")
     reason = reason.strip()
@@ -346,7 +370,7 @@ def correct_response(
         raise MeasureError(
             "The corrected answers are the same as the current ones. Change at least one answer."
         )
-    now = timezone.now()
+    now = at
     correction = Response.objects.create(
         person=original.person,
         scheduled=original.scheduled,
@@ -373,11 +397,12 @@ def correct_response(
         by=by,
         action="measures.correct_response",
         target=correction,
+        at=at,
         corrects=original.pk,
         reason=reason,
         changed_items=changed,
     )
-    _raise_alerts(correction, definition, checked)
+    _raise_alerts(correction, definition, checked, at)
     return correction
 
 
@@ -547,11 +572,16 @@ def _escalate(alert: SafetyAlert, now: datetime.datetime, *, cause: str) -> None
     alert.last_escalated_at = now
     alert.save(update_fields=["escalation_level", "last_escalated_at"])
     _record_deliveries(alert, deliveries)
-    record_event(by=None, action="measures.escalate_safety_alert", target=alert, level=level, cause=cause)
+    record_event(
+        by=None, action="measures.escalate_safety_alert", target=alert, at=now, level=level, cause=cause
+    )
 
 
 def _raise_alerts(
-    response: Response, definition: InstrumentDefinition, answers: Mapping[str, Decimal]
+    response: Response,
+    definition: InstrumentDefinition,
+    answers: Mapping[str, Decimal],
+    at: datetime.datetime,
 ) -> list[SafetyAlert]:
     flags = risk_flags(definition, answers)
     if not flags:
@@ -561,7 +591,7 @@ def _raise_alerts(
     for flag in flags:
         if flag.rule_id in already:
             continue
-        now = timezone.now()
+        now = at
         responsibility = queries.responsibility_for(response.person)
         alert = SafetyAlert.objects.create(
             person=response.person,
@@ -579,6 +609,7 @@ def _raise_alerts(
             by=None,
             action="measures.raise_safety_alert",
             target=alert,
+            at=now,
             person=response.person_id,
             response=response.pk,
             rule=flag.rule_id,
@@ -589,8 +620,11 @@ def _raise_alerts(
 
 
 @transaction.atomic
-def acknowledge_alert(*, alert: SafetyAlert, action_taken: str, by: User) -> SafetyAlert:
+def acknowledge_alert(
+    *, alert: SafetyAlert, action_taken: str, by: User, at: datetime.datetime | None = None
+) -> SafetyAlert:
     """Acknowledge a safety alert, recording the action taken (which stops its escalation)."""
+    at = at or timezone.now()
     alert = SafetyAlert.objects.select_for_update().get(pk=alert.pk)
     if not rules.may_respond_to_alert(by, alert):
         raise PermissionDenied("Only link workers told about this alert can acknowledge it.")
@@ -607,17 +641,19 @@ def acknowledge_alert(*, alert: SafetyAlert, action_taken: str, by: User) -> Saf
             "so others can follow it up."
         )
     alert.status = SafetyAlert.Status.ACKNOWLEDGED
-    alert.acknowledged_at = timezone.now()
+    alert.acknowledged_at = at
     alert.acknowledged_by = by
     alert.action_taken = action_taken
     alert.save()
-    record_event(by=by, action="measures.acknowledge_safety_alert", target=alert, action_taken=action_taken)
+    record_event(
+        by=by, action="measures.acknowledge_safety_alert", target=alert, at=at, action_taken=action_taken
+    )
     return alert
 
 
-def escalate_overdue_alerts(*, now: datetime.datetime | None = None) -> list[SafetyAlert]:
+def escalate_overdue_alerts(*, at: datetime.datetime | None = None) -> list[SafetyAlert]:
     """Escalate each alert left unacknowledged for the set time since it was raised or last escalated."""
-    moment = now or timezone.now()
+    moment = at or timezone.now()
     period = datetime.timedelta(minutes=conf.escalate_after_minutes())
     escalated = []
     for alert_id in (
@@ -647,11 +683,13 @@ def create_answer_link(
     definition: InstrumentDefinition,
     scheduled: ScheduledMeasure | None = None,
     by: User | None,
+    at: datetime.datetime | None = None,
 ) -> tuple[AnswerLink, str]:
     """Make a one-time link for the person to answer without an account; return it and its token.
 
     `by=None` is the system (a reminder).
     """
+    at = at or timezone.now()
     if by is not None and not rules.may_record_measure(by, person):
         raise PermissionDenied("Only staff who record measures can send a person a link.")
     if not registry.is_answerable(definition):
@@ -662,7 +700,7 @@ def create_answer_link(
         scheduled.person_id != person.pk or scheduled.instrument_code != definition.code
     ):
         raise MeasureError("That questionnaire is not one planned for this person.")
-    return make_link(person=person, definition=definition, scheduled=scheduled, by=by)
+    return make_link(person=person, definition=definition, scheduled=scheduled, by=by, at=at)
 
 
 def link_for_token(token: str, *, allow_used: bool = False) -> AnswerLink:
@@ -696,10 +734,11 @@ def link_for_token(token: str, *, allow_used: bool = False) -> AnswerLink:
 
 
 @transaction.atomic
-def open_link(*, link: AnswerLink, language: str = "en-GB") -> Response:
+def open_link(*, link: AnswerLink, language: str = "en-GB", at: datetime.datetime | None = None) -> Response:
     """Start (or resume) the response a one-time link is for."""
+    at = at or timezone.now()
     link = AnswerLink.objects.select_for_update(of=("self",)).select_related("person").get(pk=link.pk)
-    if not link.is_usable(timezone.now()):
+    if not link.is_usable(at):
         raise LinkError("This link can no longer be used.")
     if link.response_id is not None:
         assert link.response is not None
@@ -714,6 +753,7 @@ def open_link(*, link: AnswerLink, language: str = "en-GB") -> Response:
         scheduled=scheduled,
         language=language,
         by=None,
+        at=at,
     )
     link.response = response
     link.save(update_fields=["response"])
@@ -743,13 +783,13 @@ def _queue_reminder(scheduled_id: int, moment: datetime.datetime) -> None:
     transaction.on_commit(lambda: tasks.send_measure_reminder.enqueue(scheduled_id, moment.isoformat()))
 
 
-def run_sweep(*, now: datetime.datetime | None = None) -> SweepReport:
+def run_sweep(*, at: datetime.datetime | None = None) -> SweepReport:
     """The periodic sweep: start baselines at first contact, queue reminders, escalate open alerts."""
     for read in conf.ALL_SETTINGS:
         read()  # a bad setting stops the sweep before it does anything, with a message naming it
-    moment = now or timezone.now()
-    escalated = escalate_overdue_alerts(now=moment)
-    scheduled = schedule_first_contact_baselines(now=moment)
+    moment = at or timezone.now()
+    escalated = escalate_overdue_alerts(at=moment)
+    scheduled = schedule_first_contact_baselines(at=moment)
     due = queries.reminders_due(moment)
     for scheduled_id in due:
         _queue_reminder(scheduled_id, moment)

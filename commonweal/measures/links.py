@@ -51,6 +51,11 @@ def make_link(
     )
     token = signing.dumps({"link": link.pk, "secret": secret}, salt=LINK_SALT)
     record_event(
-        by=by, action="measures.create_answer_link", target=person, link=link.pk, instrument=definition.code
+        by=by,
+        action="measures.create_answer_link",
+        target=person,
+        at=now,
+        link=link.pk,
+        instrument=definition.code,
     )
     return link, token

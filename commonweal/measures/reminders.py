@@ -39,9 +39,9 @@ def _reminder_address(person: Person) -> tuple[str, str]:
 
 
 @transaction.atomic
-def remind(*, scheduled: ScheduledMeasure, now: datetime.datetime | None = None) -> str:
+def remind(*, scheduled: ScheduledMeasure, at: datetime.datetime | None = None) -> str:
     """Send one reminder with a fresh one-time link (or record why none could go); return what happened."""
-    moment = now or timezone.now()
+    moment = at or timezone.now()
     scheduled = (
         ScheduledMeasure.objects.select_for_update(of=("self",))
         .select_related("person__user")
@@ -55,7 +55,9 @@ def remind(*, scheduled: ScheduledMeasure, now: datetime.datetime | None = None)
         address, note = "", f"Not reminded: {definition.short_name} is entered as a score by staff."
     sent = False
     if address:
-        _, token = make_link(person=scheduled.person, definition=definition, scheduled=scheduled, by=None)
+        _, token = make_link(
+            person=scheduled.person, definition=definition, scheduled=scheduled, by=None, at=moment
+        )
         url = conf.site_url() + reverse("measures:link", kwargs={"token": token})
         try:
             sent = (
@@ -81,5 +83,5 @@ def remind(*, scheduled: ScheduledMeasure, now: datetime.datetime | None = None)
     scheduled.reminders_sent += 1 if sent else 0
     scheduled.reminder_note = note
     scheduled.save(update_fields=["last_reminded_at", "reminders_sent", "reminder_note"])
-    record_event(by=None, action="measures.remind", target=scheduled, sent=sent, note=note)
+    record_event(by=None, action="measures.remind", target=scheduled, at=moment, sent=sent, note=note)
     return note

@@ -20,4 +20,4 @@ def send_measure_reminder(scheduled_id: int, at: str) -> str:
     scheduled = ScheduledMeasure.objects.filter(pk=scheduled_id).first()
     if scheduled is None:
         return "The questionnaire is no longer planned."
-    return reminders.remind(scheduled=scheduled, now=datetime.datetime.fromisoformat(at))
+    return reminders.remind(scheduled=scheduled, at=datetime.datetime.fromisoformat(at))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
 
 from commonweal.audit.actions import record_event
 from commonweal.organisations import rules
@@ -16,10 +18,16 @@ if TYPE_CHECKING:  # the user model is reached through settings.AUTH_USER_MODEL,
 
 
 @transaction.atomic
-def register_organisation(*, by: User, **fields: Any) -> Organisation:
+def register_organisation(*, by: User, at: datetime.datetime | None = None, **fields: Any) -> Organisation:
     """Add an organisation to Commonweal."""
     if not rules.may_register_organisation(by):
         raise PermissionDenied("Only an administrator can add an organisation.")
     organisation = Organisation.objects.create(**fields)
-    record_event(by=by, action="organisations.register", target=organisation, name=organisation.name)
+    record_event(
+        by=by,
+        action="organisations.register",
+        target=organisation,
+        at=at or timezone.now(),
+        name=organisation.name,
+    )
     return organisation

@@ -64,25 +64,26 @@ def _require_edit(person: Person, by: User) -> None:
 
 
 @transaction.atomic
-def create_person(*, by: User | None, **fields: Any) -> Person:
+def create_person(*, by: User | None, at: datetime.datetime | None = None, **fields: Any) -> Person:
     """Add a person to Commonweal (from a referral or a self-referral), placing their postcode."""
+    at = at or timezone.now()
     if not rules.may_add_person(by):
         raise PermissionDenied("Only a referrer can add someone to Commonweal.")
-    person = Person(**fields)
+    person = Person(created_at=at, updated_at=at, **fields)
     if person.postcode:
         person.lsoa = lsoa_of(person.postcode)
     person.full_clean(exclude=["user"])
     person.save()
-    record_event(by=by, action="people.create_person", target=person)
+    record_event(by=by, action="people.create_person", target=person, at=at)
     return person
 
 
 @transaction.atomic
-def break_glass(*, person: Person, reason: str, by: User) -> None:
+def break_glass(*, person: Person, reason: str, by: User, at: datetime.datetime | None = None) -> None:
     """Record that a member of staff chose to open a record with no relationship, and why."""
     if not rules.may_break_glass(by, person):
         raise PermissionDenied("Your role does not let you open a record without a relationship.")
-    record_event(by=by, action="people.break_glass", target=person, reason=reason)
+    record_event(by=by, action="people.break_glass", target=person, at=at or timezone.now(), reason=reason)
 
 
 def _check_contact_methods(methods: list[str]) -> None:
@@ -91,8 +92,11 @@ def _check_contact_methods(methods: list[str]) -> None:
 
 
 @transaction.atomic
-def update_record(*, person: Person, by: User, **changes: Any) -> list[str]:
+def update_record(
+    *, person: Person, by: User, at: datetime.datetime | None = None, **changes: Any
+) -> list[str]:
     """Change fields of a person's record; return the names of the fields that changed."""
+    at = at or timezone.now()
     _require_edit(person, by)
     unknown = set(changes) - EDITABLE_FIELDS
     if unknown:
@@ -110,45 +114,52 @@ def update_record(*, person: Person, by: User, **changes: Any) -> list[str]:
     for name in changed:
         setattr(person, name, changes[name])
     if changed:
-        person.updated_at = timezone.now()
+        person.updated_at = at
         person.save()
-        record_event(by=by, action="people.update_record", target=person, fields=sorted(changed))
+        record_event(by=by, action="people.update_record", target=person, at=at, fields=sorted(changed))
     return changed
 
 
 @transaction.atomic
-def add_network_member(*, person: Person, kind: str, name: str, note: str = "", by: User) -> NetworkMember:
+def add_network_member(
+    *, person: Person, kind: str, name: str, note: str = "", by: User, at: datetime.datetime | None = None
+) -> NetworkMember:
     """Add someone (or a group) to the person's network."""
+    at = at or timezone.now()
     _require_edit(person, by)
-    member = NetworkMember.objects.create(person=person, kind=kind, name=name, note=note, added_by=by)
-    record_event(by=by, action="people.add_network_member", target=person, member=member.pk)
+    member = NetworkMember.objects.create(
+        person=person, kind=kind, name=name, note=note, added_by=by, added_at=at
+    )
+    record_event(by=by, action="people.add_network_member", target=person, at=at, member=member.pk)
     return member
 
 
 @transaction.atomic
 def record_safeguarding_concern(
-    *, person: Person, concern: str, action_taken: str = "", by: User
+    *, person: Person, concern: str, action_taken: str = "", by: User, at: datetime.datetime | None = None
 ) -> SafeguardingConcern:
     """Record a safeguarding concern, seen only by staff with a reason to open the record."""
+    at = at or timezone.now()
     if not rules.may_record_safeguarding_concern(by, person):
         raise PermissionDenied("Only the link worker who has the person on their caseload can record this.")
     entry = SafeguardingConcern.objects.create(
-        person=person, concern=concern, action_taken=action_taken, recorded_by=by
+        person=person, concern=concern, action_taken=action_taken, recorded_by=by, recorded_at=at
     )
-    record_event(by=by, action="people.record_safeguarding_concern", target=person, concern=entry.pk)
+    record_event(by=by, action="people.record_safeguarding_concern", target=person, at=at, concern=entry.pk)
     return entry
 
 
 @transaction.atomic
-def update_plan(*, person: Person, summary: str, by: User) -> Plan:
+def update_plan(*, person: Person, summary: str, by: User, at: datetime.datetime | None = None) -> Plan:
     """Write the person's plan in their own words."""
+    at = at or timezone.now()
     _require_edit(person, by)
-    plan, _ = Plan.objects.get_or_create(person=person)
+    plan, _ = Plan.objects.get_or_create(person=person, defaults={"updated_at": at})
     plan.summary = summary
-    plan.updated_at = timezone.now()
+    plan.updated_at = at
     plan.updated_by = by
     plan.save()
-    record_event(by=by, action="people.update_plan", target=person)
+    record_event(by=by, action="people.update_plan", target=person, at=at)
     return plan
 
 
@@ -161,8 +172,10 @@ def set_goal(
     who_helps: str = "",
     target_date: datetime.date | None = None,
     by: User,
+    at: datetime.datetime | None = None,
 ) -> Goal:
     """Add a goal the person has set, in their own words."""
+    at = at or timezone.now()
     _require_edit(person, by)
     if not description.strip():
         raise RecordChangeError("Write the goal in the person's own words.")
@@ -173,8 +186,10 @@ def set_goal(
         who_helps=who_helps,
         target_date=target_date,
         set_by=by,
+        set_at=at,
+        updated_at=at,
     )
-    record_event(by=by, action="people.set_goal", target=goal, person=person.pk)
+    record_event(by=by, action="people.set_goal", target=goal, at=at, person=person.pk)
     return goal
 
 
@@ -188,8 +203,10 @@ def update_goal(
     who_helps: str | None = None,
     target_date: datetime.date | None = None,
     by: User,
+    at: datetime.datetime | None = None,
 ) -> GoalReview:
     """Record progress on a goal (each update is kept as a review) and change its steps or date."""
+    at = at or timezone.now()
     _require_edit(goal.person, by)
     if progress not in GoalProgress.values:
         raise RecordChangeError("Choose how far along the goal is.")
@@ -200,8 +217,10 @@ def update_goal(
     if target_date is not None:
         goal.target_date = target_date
     goal.progress = progress
-    goal.updated_at = timezone.now()
+    goal.updated_at = at
     goal.save()
-    review = GoalReview.objects.create(goal=goal, reviewed_by=by, progress=progress, note=note)
-    record_event(by=by, action="people.update_goal", target=goal, progress=progress)
+    review = GoalReview.objects.create(
+        goal=goal, reviewed_by=by, reviewed_at=at, progress=progress, note=note
+    )
+    record_event(by=by, action="people.update_goal", target=goal, at=at, progress=progress)
     return review

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 from commonweal.audit.actions import record_event
@@ -38,6 +40,7 @@ def draw_neighbourhood(
     description: str = "",
     by: User,
     neighbourhood: Area | None = None,
+    at: datetime.datetime | None = None,
 ) -> Area:
     """Create or redraw a neighbourhood as a named set of the borough's LSOAs."""
     if not rules.may_draw_neighbourhoods(by):
@@ -64,5 +67,11 @@ def draw_neighbourhood(
         neighbourhood.save(update_fields=["name", "description"])
         action = "places.redraw_neighbourhood"
     neighbourhood.lsoas.set(chosen)
-    record_event(by=by, action=action, target=neighbourhood, lsoas=sorted(lsoa.code for lsoa in chosen))
+    record_event(
+        by=by,
+        action=action,
+        target=neighbourhood,
+        at=at or timezone.now(),
+        lsoas=sorted(lsoa.code for lsoa in chosen),
+    )
     return neighbourhood

@@ -65,12 +65,19 @@ class JourneyError(ValueError):
 FIRST_CONTACT_DAYS = {Urgency.URGENT: 1, Urgency.SOON: 3, Urgency.ROUTINE: 14}
 
 
-def _record_code(referral: Referral, event: snomed.JourneyEvent, by: User | None) -> None:
+def _record_code(
+    referral: Referral, event: snomed.JourneyEvent, by: User | None, at: datetime.datetime
+) -> None:
     concept = snomed.concept_for(event)
     # Each code once per episode; a second "seen" contact records nothing new.
     if not JourneyCode.objects.filter(referral=referral, code=concept.code).exists():
         JourneyCode.objects.create(
-            referral=referral, event=event.value, code=concept.code, term=concept.term, recorded_by=by
+            referral=referral,
+            event=event.value,
+            code=concept.code,
+            term=concept.term,
+            recorded_by=by,
+            recorded_at=at,
         )
 
 
@@ -114,8 +121,10 @@ def make_referral(
     referring_organisation: Organisation | None = None,
     previous_referral: Referral | None = None,
     by: User | None,
+    at: datetime.datetime | None = None,
 ) -> Referral:
     """Send a referral to a social prescribing team's triage queue (by=None for a self-referral)."""
+    at = at or timezone.now()
     if not rules.may_refer(by, person):
         raise PermissionDenied("Only a referrer, or the person themselves, can make a referral.")
     if not reasons:
@@ -137,11 +146,14 @@ def make_referral(
         reason_detail=reason_detail,
         urgency=urgency,
         previous_referral=previous_referral,
+        received_at=at,
     )
     if source != ReferralSource.SELF:
         # The referrer offered social prescribing and the person agreed to be referred.
-        _record_code(referral, snomed.JourneyEvent.OFFERED, by)
-    record_event(by=by, action="referrals.make_referral", target=referral, person=person.pk, source=source)
+        _record_code(referral, snomed.JourneyEvent.OFFERED, by, at)
+    record_event(
+        by=by, at=at, action="referrals.make_referral", target=referral, person=person.pk, source=source
+    )
     return referral
 
 
@@ -150,7 +162,12 @@ class PersonMismatchError(JourneyError):
 
 
 def _find_or_add_person(
-    *, nhs_number: str, date_of_birth: datetime.date, details: dict[str, Any], by: User | None
+    *,
+    nhs_number: str,
+    date_of_birth: datetime.date,
+    details: dict[str, Any],
+    by: User | None,
+    at: datetime.datetime,
 ) -> Person:
     """Return the person with this NHS number (checking the date of birth), or add them."""
     if nhs_number:
@@ -167,11 +184,14 @@ def _find_or_add_person(
             if filled:
                 if "postcode" in filled:
                     existing.lsoa = lsoa_of(existing.postcode)
+                existing.updated_at = at
                 existing.save()
-                record_event(by=by, action="people.update_record", target=existing, fields=sorted(filled))
+                record_event(
+                    by=by, at=at, action="people.update_record", target=existing, fields=sorted(filled)
+                )
             return existing
     return people_actions.create_person(
-        by=by, nhs_number=nhs_number or None, date_of_birth=date_of_birth, **details
+        by=by, at=at, nhs_number=nhs_number or None, date_of_birth=date_of_birth, **details
     )
 
 
@@ -188,11 +208,15 @@ def refer(
     urgency: str = Urgency.ROUTINE,
     referring_organisation: Organisation | None = None,
     by: User,
+    at: datetime.datetime | None = None,
 ) -> Referral:
     """A referrer refers a person (found by NHS number, or added) to a social prescribing team."""
+    at = at or timezone.now()
     if not rules.may_refer(by):
         raise PermissionDenied("Only a referrer can refer someone.")
-    person = _find_or_add_person(nhs_number=nhs_number, date_of_birth=date_of_birth, details=details, by=by)
+    person = _find_or_add_person(
+        nhs_number=nhs_number, date_of_birth=date_of_birth, details=details, by=by, at=at
+    )
     return make_referral(
         person=person,
         team=team,
@@ -202,6 +226,7 @@ def refer(
         urgency=urgency,
         referring_organisation=referring_organisation,
         by=by,
+        at=at,
     )
 
 
@@ -232,6 +257,7 @@ def self_refer(
     urgency: str = Urgency.ROUTINE,
     client_address: str,
     spam: bool = False,
+    at: datetime.datetime | None = None,
 ) -> Referral | None:
     """A resident refers themselves from the public form (there is no signed-in actor).
 
@@ -239,6 +265,7 @@ def self_refer(
     automated senders do that) is counted and dropped: nothing is kept and None comes back. The
     referral goes to the team of the person's practice, else one covering where they live.
     """
+    at = at or timezone.now()
     count_self_referral(client_address)
     if spam:
         return None
@@ -250,13 +277,13 @@ def self_refer(
         )
     try:
         person = _find_or_add_person(
-            nhs_number=nhs_number, date_of_birth=date_of_birth, details=details, by=None
+            nhs_number=nhs_number, date_of_birth=date_of_birth, details=details, by=None, at=at
         )
     except PersonMismatchError:
         # Never tell an anonymous visitor whether an NHS number is known: keep the referral, without
         # the number, for triage to match by hand.
         person = people_actions.create_person(
-            by=None, nhs_number=None, date_of_birth=date_of_birth, **details
+            by=None, at=at, nhs_number=None, date_of_birth=date_of_birth, **details
         )
     return make_referral(
         person=person,
@@ -266,35 +293,43 @@ def self_refer(
         reason_detail=reason_detail,
         urgency=urgency,
         by=None,
+        at=at,
     )
 
 
 @transaction.atomic
-def accept_referral(*, referral: Referral, link_worker: User, by: User) -> Referral:
+def accept_referral(
+    *, referral: Referral, link_worker: User, by: User, at: datetime.datetime | None = None
+) -> Referral:
     """Triage: accept a referral and put it on a link worker's caseload."""
+    at = at or timezone.now()
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     _require_triage(referral, by)
     if referral.team_id not in queries.link_worker_team_ids(link_worker):
         raise JourneyError(f"{link_worker.full_name} is not a link worker in {referral.team.name}.")
-    now = timezone.now()
     referral.status = ReferralStatus.OPEN
     referral.link_worker = link_worker
-    referral.triaged_at = now
+    referral.triaged_at = at
     referral.triaged_by = by
     referral.next_action = "First contact with the person"
-    referral.next_action_due = timezone.localdate() + datetime.timedelta(
+    referral.next_action_due = timezone.localdate(at) + datetime.timedelta(
         days=FIRST_CONTACT_DAYS[Urgency(referral.urgency)]
     )
     referral.save()
-    _record_code(referral, snomed.JourneyEvent.REFERRED, by)
-    record_event(by=by, action="referrals.accept_referral", target=referral, link_worker=link_worker.pk)
-    send_message_back(referral=referral, event=MessageBack.Event.ACCEPTED, by=by)
+    _record_code(referral, snomed.JourneyEvent.REFERRED, by, at)
+    record_event(
+        by=by, at=at, action="referrals.accept_referral", target=referral, link_worker=link_worker.pk
+    )
+    send_message_back(referral=referral, event=MessageBack.Event.ACCEPTED, by=by, at=at)
     return referral
 
 
 @transaction.atomic
-def decline_referral(*, referral: Referral, reason: str, note: str = "", by: User) -> Referral:
+def decline_referral(
+    *, referral: Referral, reason: str, note: str = "", by: User, at: datetime.datetime | None = None
+) -> Referral:
     """Triage: the referral does not go ahead (the person declined, or it is not the right support)."""
+    at = at or timezone.now()
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     _require_triage(referral, by)
     if reason not in DeclineReason.values:
@@ -302,19 +337,22 @@ def decline_referral(*, referral: Referral, reason: str, note: str = "", by: Use
     referral.status = ReferralStatus.DECLINED
     referral.decline_reason = reason
     referral.closure_note = note
-    referral.triaged_at = timezone.now()
+    referral.triaged_at = at
     referral.triaged_by = by
     referral.save()
     if reason == DeclineReason.PERSON_DECLINED:
-        _record_code(referral, snomed.JourneyEvent.DECLINED, by)
-    record_event(by=by, action="referrals.decline_referral", target=referral, reason=reason)
-    send_message_back(referral=referral, event=MessageBack.Event.DECLINED, by=by)
+        _record_code(referral, snomed.JourneyEvent.DECLINED, by, at)
+    record_event(by=by, at=at, action="referrals.decline_referral", target=referral, reason=reason)
+    send_message_back(referral=referral, event=MessageBack.Event.DECLINED, by=by, at=at)
     return referral
 
 
 @transaction.atomic
-def reassign_referral(*, referral: Referral, link_worker: User, by: User) -> Referral:
+def reassign_referral(
+    *, referral: Referral, link_worker: User, by: User, at: datetime.datetime | None = None
+) -> Referral:
     """Move an open case to another link worker of the same team."""
+    at = at or timezone.now()
     _require_case_worker(referral, by)
     if referral.team_id not in queries.link_worker_team_ids(link_worker):
         raise JourneyError(f"{link_worker.full_name} is not a link worker in {referral.team.name}.")
@@ -331,13 +369,21 @@ def reassign_referral(*, referral: Referral, link_worker: User, by: User) -> Ref
 
 
 @transaction.atomic
-def set_next_action(*, referral: Referral, next_action: str, due: datetime.date | None, by: User) -> None:
+def set_next_action(
+    *,
+    referral: Referral,
+    next_action: str,
+    due: datetime.date | None,
+    by: User,
+    at: datetime.datetime | None = None,
+) -> None:
     """Set what happens next on a case and when it is due."""
+    at = at or timezone.now()
     _require_case_worker(referral, by)
     referral.next_action = next_action
     referral.next_action_due = due
     referral.save(update_fields=["next_action", "next_action_due"])
-    record_event(by=by, action="referrals.set_next_action", target=referral)
+    record_event(by=by, at=at, action="referrals.set_next_action", target=referral)
 
 
 _OUTCOMES_BY_KIND: dict[str, frozenset[str]] = {
@@ -357,11 +403,11 @@ _OUTCOMES_BY_KIND: dict[str, frozenset[str]] = {
 }
 
 
-def _mark_seen(referral: Referral, at: datetime.datetime, by: User) -> None:
-    if referral.first_seen_at is None or at < referral.first_seen_at:
-        referral.first_seen_at = at
+def _mark_seen(referral: Referral, seen_at: datetime.datetime, by: User, at: datetime.datetime) -> None:
+    if referral.first_seen_at is None or seen_at < referral.first_seen_at:
+        referral.first_seen_at = seen_at
         referral.save(update_fields=["first_seen_at"])
-    _record_code(referral, snomed.JourneyEvent.SEEN, by)
+    _record_code(referral, snomed.JourneyEvent.SEEN, by, at)
 
 
 @transaction.atomic
@@ -373,23 +419,31 @@ def log_contact(
     note: str = "",
     happened_at: datetime.datetime,
     by: User,
+    at: datetime.datetime | None = None,
 ) -> ContactLogEntry:
     """Add a call, visit, message or missed appointment to the contact log."""
+    at = at or timezone.now()
     _require_case_worker(referral, by)
     if outcome not in _OUTCOMES_BY_KIND.get(kind, frozenset()):
         kinds = dict(ContactLogEntry.Kind.choices)
         raise JourneyError(f"That outcome does not go with “{kinds.get(kind, kind)}”. Choose one that does.")
-    if happened_at > timezone.now() + datetime.timedelta(minutes=5):
+    if happened_at > at + datetime.timedelta(minutes=5):
         raise JourneyError("A contact cannot be logged in the future.")
     entry = ContactLogEntry.objects.create(
-        referral=referral, kind=kind, outcome=outcome, note=note, happened_at=happened_at, recorded_by=by
+        referral=referral,
+        kind=kind,
+        outcome=outcome,
+        note=note,
+        happened_at=happened_at,
+        recorded_by=by,
+        recorded_at=at,
     )
     if referral.last_contact_at is None or happened_at > referral.last_contact_at:
         referral.last_contact_at = happened_at
         referral.save(update_fields=["last_contact_at"])
     if entry.reached_the_person:
-        _mark_seen(referral, happened_at, by)
-    record_event(by=by, action="referrals.log_contact", target=referral, entry=entry.pk, kind=kind)
+        _mark_seen(referral, happened_at, by, at)
+    record_event(by=by, at=at, action="referrals.log_contact", target=referral, entry=entry.pk, kind=kind)
     return entry
 
 
@@ -425,11 +479,13 @@ def record_conversation(
     emergency_actions: list[EmergencyActionInput] | None = None,
     spends: list[SpendInput] | None = None,
     update_record: bool = False,
+    at: datetime.datetime | None = None,
     **details: Any,
 ) -> Conversation:
     """Record one of the Three Conversations (the person is then counted as seen by a link worker)."""
+    at = at or timezone.now()
     _require_case_worker(referral, by)
-    if held_on > timezone.localdate():
+    if held_on > timezone.localdate(at):
         raise JourneyError("A conversation cannot be recorded before it has happened.")
     allowed = {
         ConversationKind.CONNECT: {"what_matters", "strengths", "wants_to_do", "connections_made"},
@@ -457,6 +513,7 @@ def record_conversation(
         participants=participants,
         summary=summary,
         recorded_by=by,
+        recorded_at=at,
         **details,
     )
     for item in emergency_actions or []:
@@ -468,7 +525,7 @@ def record_conversation(
             conversation=conversation, description=spend.description, amount=spend.amount
         )
     held_at = timezone.make_aware(datetime.datetime.combine(held_on, datetime.time(12, 0)))
-    _mark_seen(referral, held_at, by)
+    _mark_seen(referral, held_at, by, at)
     if referral.last_contact_at is None or held_at > referral.last_contact_at:
         referral.last_contact_at = held_at
         referral.save(update_fields=["last_contact_at"])
@@ -480,10 +537,10 @@ def record_conversation(
                 setattr(person, name, details[name])
                 changed.append(name)
         if changed:
-            person.updated_at = timezone.now()
+            person.updated_at = at
             person.save()
-            record_event(by=by, action="people.update_record", target=person, fields=changed)
-    record_event(by=by, action="referrals.record_conversation", target=conversation, kind=kind)
+            record_event(by=by, at=at, action="people.update_record", target=person, fields=changed)
+    record_event(by=by, at=at, action="referrals.record_conversation", target=conversation, kind=kind)
     return conversation
 
 
@@ -512,9 +569,16 @@ def approved_total(team_id: int, budget: SmallSumBudget) -> Decimal:
 
 @transaction.atomic
 def request_small_sum(
-    *, referral: Referral, amount: Decimal, purpose: str, conversation: Conversation | None = None, by: User
+    *,
+    referral: Referral,
+    amount: Decimal,
+    purpose: str,
+    conversation: Conversation | None = None,
+    by: User,
+    at: datetime.datetime | None = None,
 ) -> SmallSum:
     """Ask for a small sum of money for a person in crisis; a supervisor decides."""
+    at = at or timezone.now()
     _require_case_worker(referral, by)
     if amount <= 0:
         raise JourneyError("Enter an amount of money greater than £0.")
@@ -527,14 +591,18 @@ def request_small_sum(
         amount=amount,
         purpose=purpose.strip(),
         requested_by=by,
+        requested_at=at,
     )
-    record_event(by=by, action="referrals.request_small_sum", target=small_sum, amount=str(amount))
+    record_event(by=by, at=at, action="referrals.request_small_sum", target=small_sum, amount=str(amount))
     return small_sum
 
 
 @transaction.atomic
-def decide_small_sum(*, small_sum: SmallSum, approve: bool, note: str = "", by: User) -> SmallSum:
+def decide_small_sum(
+    *, small_sum: SmallSum, approve: bool, note: str = "", by: User, at: datetime.datetime | None = None
+) -> SmallSum:
     """A supervisor approves or refuses a small sum; approval must fit within the team's budget."""
+    at = at or timezone.now()
     small_sum = SmallSum.objects.select_for_update().get(pk=small_sum.pk)
     if not rules.may_supervise_team(by, small_sum.team_id):
         raise PermissionDenied("Only a supervisor of the team can decide on small sums.")
@@ -544,7 +612,7 @@ def decide_small_sum(*, small_sum: SmallSum, approve: bool, note: str = "", by: 
         raise JourneyError("This sum has already been decided.")
     if approve:
         # Lock the team's budget row so two approvals cannot both squeeze under the limit.
-        budget = budget_for(small_sum.team_id, timezone.localdate())
+        budget = budget_for(small_sum.team_id, timezone.localdate(at))
         if budget is None:
             raise JourneyError("No small-sums budget is set for this team for today's date. Set one first.")
         budget = SmallSumBudget.objects.select_for_update().get(pk=budget.pk)
@@ -558,18 +626,25 @@ def decide_small_sum(*, small_sum: SmallSum, approve: bool, note: str = "", by: 
         raise JourneyError("Say why the sum is refused, so the link worker can tell the person.")
     small_sum.status = SmallSum.Status.APPROVED if approve else SmallSum.Status.REFUSED
     small_sum.decided_by = by
-    small_sum.decided_at = timezone.now()
+    small_sum.decided_at = at
     small_sum.decision_note = note
     small_sum.save()
-    record_event(by=by, action="referrals.decide_small_sum", target=small_sum, approved=approve)
+    record_event(by=by, at=at, action="referrals.decide_small_sum", target=small_sum, approved=approve)
     return small_sum
 
 
 @transaction.atomic
 def set_small_sum_budget(
-    *, team: Organisation, starts_on: datetime.date, ends_on: datetime.date, amount: Decimal, by: User
+    *,
+    team: Organisation,
+    starts_on: datetime.date,
+    ends_on: datetime.date,
+    amount: Decimal,
+    by: User,
+    at: datetime.datetime | None = None,
 ) -> SmallSumBudget:
     """Set a team's small-sums budget for a period (a supervisor of the team does this)."""
+    at = at or timezone.now()
     if not rules.may_supervise_team(by, team.pk):
         raise PermissionDenied("Only a supervisor of the team can set its budget.")
     if ends_on < starts_on:
@@ -582,7 +657,7 @@ def set_small_sum_budget(
     budget, _ = SmallSumBudget.objects.update_or_create(
         team=team, starts_on=starts_on, defaults={"ends_on": ends_on, "amount": amount}
     )
-    record_event(by=by, action="referrals.set_small_sum_budget", target=budget, amount=str(amount))
+    record_event(by=by, at=at, action="referrals.set_small_sum_budget", target=budget, amount=str(amount))
     return budget
 
 
@@ -605,8 +680,10 @@ def connect(
     note: str = "",
     referral: Referral | None = None,
     by: User,
+    at: datetime.datetime | None = None,
 ) -> Connection:
     """Connect a person to a directory service: the organisation receives it in its inbox."""
+    at = at or timezone.now()
     if referral is not None:
         if referral.person_id != person.pk:
             raise JourneyError("That case belongs to someone else.")
@@ -646,6 +723,8 @@ def connect(
         requested_by=by,
         shared_fields=sorted(set(shared_fields)),
         note=note,
+        requested_at=at,
+        status_changed_at=at,
     )
     ConnectionTransition.objects.create(
         connection=connection,
@@ -653,17 +732,25 @@ def connect(
         to_status=Status.REQUESTED.value,
         party=Party.REQUESTER.value,
         actor=by,
+        at=at,
     )
-    record_event(by=by, action="referrals.connect", target=connection, service=service.pk)
+    record_event(by=by, at=at, action="referrals.connect", target=connection, service=service.pk)
     return connection
 
 
 @transaction.atomic
 def connect_myself(
-    *, person: Person, service: Any, shared_fields: list[str], note: str = "", by: User
+    *,
+    person: Person,
+    service: Any,
+    shared_fields: list[str],
+    note: str = "",
+    by: User,
+    at: datetime.datetime | None = None,
 ) -> Connection:
     """The person asks to join a service themselves; the connection joins their open case, if any,
     so their link worker hears how it goes."""
+    at = at or timezone.now()
     # Without a case, only the person themselves may connect them.
     if not rules.may_connect(by, person, referral=None):
         raise PermissionDenied("Only the person can ask to join a service for themselves.")
@@ -675,6 +762,7 @@ def connect_myself(
         note=note,
         referral=open_referral if open_referral is not None and open_referral.is_open else None,
         by=by,
+        at=at,
     )
 
 
@@ -700,8 +788,10 @@ def move_connection(
     note: str = "",
     rejection_reason: str = "",
     by: User,
+    at: datetime.datetime | None = None,
 ) -> Connection:
     """Change a connection's status, if the workflow lets this user's side make that change."""
+    at = at or timezone.now()
     connection = (
         Connection.objects.select_for_update(of=("self",))
         .select_related("person", "referral")
@@ -725,11 +815,10 @@ def move_connection(
             refusal = refusal or error
     if transition is None:
         raise JourneyError(str(refusal))
-    now = timezone.now()
     connection.status = target.value
     connection.status_reason = transition.note
     connection.rejection_reason = reason.value if reason else ""
-    connection.status_changed_at = now
+    connection.status_changed_at = at
     returned = target in _RETURNED and transition.party == Party.TARGET
     _set_alert(connection, returned)
     connection.save()
@@ -741,10 +830,11 @@ def move_connection(
         actor=by,
         note=transition.note,
         rejection_reason=connection.rejection_reason,
-        at=now,
+        at=at,
     )
     record_event(
         by=by,
+        at=at,
         action="referrals.move_connection",
         target=connection,
         from_status=transition.from_status.value,
@@ -755,9 +845,16 @@ def move_connection(
 
 @transaction.atomic
 def record_attendance(
-    *, connection: Connection, session_on: datetime.date, attended: bool, note: str = "", by: User
+    *,
+    connection: Connection,
+    session_on: datetime.date,
+    attended: bool,
+    note: str = "",
+    by: User,
+    at: datetime.datetime | None = None,
 ) -> Attendance:
     """The organisation records whether the person came to a session (the first visit starts it)."""
+    at = at or timezone.now()
     connection = (
         Connection.objects.select_for_update(of=("self",))
         .select_related("person", "referral")
@@ -770,12 +867,17 @@ def record_attendance(
             f"Attendance can be recorded once the connection is accepted; it is "
             f"{STATUS_LABELS[connection.workflow_status].lower()}."
         )
-    if session_on > timezone.localdate():
+    if session_on > timezone.localdate(at):
         raise JourneyError("Attendance cannot be recorded for a session that has not happened yet.")
     try:
         with transaction.atomic():
             attendance = Attendance.objects.create(
-                connection=connection, session_on=session_on, attended=attended, note=note, recorded_by=by
+                connection=connection,
+                session_on=session_on,
+                attended=attended,
+                note=note,
+                recorded_by=by,
+                recorded_at=at,
             )
     except IntegrityError as error:
         raise JourneyError(f"Attendance for {session_on:%-d %B %Y} is already recorded.") from error
@@ -787,14 +889,16 @@ def record_attendance(
                 to_status=Status.IN_PROGRESS.value,
                 note="Came to a first session",
                 by=by,
+                at=at,
             )
-    record_event(by=by, action="referrals.record_attendance", target=connection, attended=attended)
+    record_event(by=by, at=at, action="referrals.record_attendance", target=connection, attended=attended)
     return attendance
 
 
 @transaction.atomic
-def acknowledge_connection(*, connection: Connection, by: User) -> None:
+def acknowledge_connection(*, connection: Connection, by: User, at: datetime.datetime | None = None) -> None:
     """The link worker has seen a returned connection; the alert is cleared."""
+    at = at or timezone.now()
     connection = (
         Connection.objects.select_for_update(of=("self",))
         .select_related("person", "referral")
@@ -805,15 +909,18 @@ def acknowledge_connection(*, connection: Connection, by: User) -> None:
     if connection.needs_attention:
         _set_alert(connection, False)
         connection.save(update_fields=["needs_attention"])
-        record_event(by=by, action="referrals.acknowledge_connection", target=connection)
+        record_event(by=by, at=at, action="referrals.acknowledge_connection", target=connection)
 
 
 # ---------------------------------------------------------------------------------- closing the loop
 
 
 @transaction.atomic
-def close_referral(*, referral: Referral, reason: str, note: str = "", by: User) -> Referral:
+def close_referral(
+    *, referral: Referral, reason: str, note: str = "", by: User, at: datetime.datetime | None = None
+) -> Referral:
     """Close a case with a reason; the GP and referrer get a message back."""
+    at = at or timezone.now()
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     _require_case_worker(referral, by)
     if reason not in ClosureReason.values:
@@ -823,20 +930,28 @@ def close_referral(*, referral: Referral, reason: str, note: str = "", by: User)
     referral.status = ReferralStatus.CLOSED
     referral.closure_reason = reason
     referral.closure_note = note
-    referral.closed_at = timezone.now()
+    referral.closed_at = at
     referral.closed_by = by
     referral.next_action = ""
     referral.next_action_due = None
     referral.save()
-    _record_code(referral, snomed.JourneyEvent.CLOSED, by)
-    record_event(by=by, action="referrals.close_referral", target=referral, reason=reason)
-    send_message_back(referral=referral, event=MessageBack.Event.CLOSED, by=by)
+    _record_code(referral, snomed.JourneyEvent.CLOSED, by, at)
+    record_event(by=by, at=at, action="referrals.close_referral", target=referral, reason=reason)
+    send_message_back(referral=referral, event=MessageBack.Event.CLOSED, by=by, at=at)
     return referral
 
 
 @transaction.atomic
-def rerefer(*, referral: Referral, reason_detail: str, urgency: str = Urgency.ROUTINE, by: User) -> Referral:
+def rerefer(
+    *,
+    referral: Referral,
+    reason_detail: str,
+    urgency: str = Urgency.ROUTINE,
+    by: User,
+    at: datetime.datetime | None = None,
+) -> Referral:
     """Refer a closed or declined case again: a new episode that starts at triage."""
+    at = at or timezone.now()
     if referral.status not in (ReferralStatus.CLOSED, ReferralStatus.DECLINED):
         raise JourneyError("Only a closed or declined referral can be referred again.")
     if not rules.may_rerefer(by, referral):
@@ -854,6 +969,7 @@ def rerefer(*, referral: Referral, reason_detail: str, urgency: str = Urgency.RO
         referring_organisation=None if by_the_person else referral.referring_organisation,
         previous_referral=referral,
         by=by,
+        at=at,
     )
 
 
@@ -889,8 +1005,9 @@ def send_message_back(
     """Write the message back to the GP and referrer as it stands now, and keep it as sent."""
     if not rules.may_send_message_back(by, referral):
         raise PermissionDenied("Only the team holding the referral sends its message back.")
-    message = compose_message_back(referral, event, at or timezone.now())
+    at = at or timezone.now()
+    message = compose_message_back(referral, event, at)
     message.sent_by = by
     message.save()
-    record_event(by=by, action="referrals.send_message_back", target=message, event=event)
+    record_event(by=by, at=at, action="referrals.send_message_back", target=message, event=event)
     return message

@@ -124,7 +124,7 @@ def test_an_item_9_answer_alerts_the_link_worker_and_supervisor_escalates_and_is
     check_accessibility(supervisor_page)
 
     # Nobody acknowledges it in time: the sweep escalates it to the whole team.
-    escalated = escalate_overdue_alerts(now=alert.raised_at + datetime.timedelta(minutes=61))
+    escalated = escalate_overdue_alerts(at=alert.raised_at + datetime.timedelta(minutes=61))
     assert alert.pk in [item.pk for item in escalated]  # with the demo's older open alerts
     supervisor_page.reload()
     expect(row).to_contain_text("Escalated (level 1)")

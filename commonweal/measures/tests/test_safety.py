@@ -219,14 +219,14 @@ def test_an_unacknowledged_alert_escalates_after_the_configured_time_and_again_l
     response = _start(cast)
     (alert,) = actions.save_answers(response=response, answers={"phq9_9": 1}, by=cast.rosa.user)
     raised = alert.raised_at
-    assert actions.escalate_overdue_alerts(now=raised + datetime.timedelta(minutes=29)) == []
-    assert [a.pk for a in actions.escalate_overdue_alerts(now=raised + datetime.timedelta(minutes=30))] == [
+    assert actions.escalate_overdue_alerts(at=raised + datetime.timedelta(minutes=29)) == []
+    assert [a.pk for a in actions.escalate_overdue_alerts(at=raised + datetime.timedelta(minutes=30))] == [
         alert.pk
     ]
     alert.refresh_from_db()
     assert (alert.escalation_level, alert.last_escalated_at) == (1, raised + datetime.timedelta(minutes=30))
-    assert actions.escalate_overdue_alerts(now=raised + datetime.timedelta(minutes=59)) == []
-    assert len(actions.escalate_overdue_alerts(now=raised + datetime.timedelta(minutes=60))) == 1
+    assert actions.escalate_overdue_alerts(at=raised + datetime.timedelta(minutes=59)) == []
+    assert len(actions.escalate_overdue_alerts(at=raised + datetime.timedelta(minutes=60))) == 1
     alert.refresh_from_db()
     assert alert.escalation_level == 2
     escalation_mail = [mail.to for mail in mailoutbox if mail.subject.startswith("Escalated")]
@@ -240,7 +240,7 @@ def test_an_acknowledged_alert_never_escalates(cast):
     response = _start(cast)
     (alert,) = actions.save_answers(response=response, answers={"phq9_9": 1}, by=cast.rosa.user)
     actions.acknowledge_alert(alert=alert, action_taken="Spoke with Rosa at home", by=cast.lena)
-    assert actions.escalate_overdue_alerts(now=timezone.now() + datetime.timedelta(days=2)) == []
+    assert actions.escalate_overdue_alerts(at=timezone.now() + datetime.timedelta(days=2)) == []
     alert.refresh_from_db()
     assert alert.escalation_level == 0
 

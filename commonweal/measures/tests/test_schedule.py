@@ -83,14 +83,14 @@ def test_first_contact_starts_the_default_schedule_once(cast, settings):
     cast.case.received_at = seen - datetime.timedelta(days=5)
     cast.case.first_seen_at = seen
     cast.case.save()
-    (schedule,) = actions.schedule_first_contact_baselines(now=seen + datetime.timedelta(hours=1))
+    (schedule,) = actions.schedule_first_contact_baselines(at=seen + datetime.timedelta(hours=1))
     assert (schedule.origin, schedule.baseline_on, schedule.instruments, schedule.follow_up_weeks) == (
         MeasureSchedule.Origin.FIRST_CONTACT,
         DAY,
         ["ons4", "phq-9"],
         [6, 12],
     )
-    assert actions.schedule_first_contact_baselines(now=seen + datetime.timedelta(days=1)) == []
+    assert actions.schedule_first_contact_baselines(at=seen + datetime.timedelta(days=1)) == []
     assert ScheduledMeasure.objects.filter(person=cast.rosa).count() == 6
 
 
@@ -174,7 +174,7 @@ def test_reminders_stop_after_the_maximum(cast, settings, mailoutbox, sweep):
         follow_up_weeks=[6],
         by=cast.lena,
     )
-    queued = [sweep(now=start + datetime.timedelta(days=days)).reminders_queued for days in (0, 7, 14)]
+    queued = [sweep(at=start + datetime.timedelta(days=days)).reminders_queued for days in (0, 7, 14)]
     assert queued == [1, 1, 0]
     assert len(mailoutbox) == 2
 
