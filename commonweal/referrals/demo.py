@@ -1,8 +1,14 @@
 """The demo's social prescribing: a link worker's caseload of about 60 open cases, and the rest of a team.
 
 Deterministic (its own random stream, every date counted from fixed days) and idempotent (a second run
-finds the team's referrals and changes nothing). Rows are written directly with their historical dates,
-as an import of past records would be; the live journey goes through `actions`.
+finds the team's referrals and changes nothing). Every step of a journey goes through the same actions
+as a real one (`referrals.actions`, `people.actions`), as the demo's staff (`by=`) and at the demo's
+fixed dates (`at=`), so the demo keeps the journey's rules and leaves the same audit trail.
+
+Three writes have no action, so they stay direct: the team's supervisor (appointed by an administrator in
+the admin site), the profiles of the people the demo puts on the journey (the population's record as
+the referral would carry it, written in bulk before their journeys begin), and ticking off one
+emergency-plan action (there is no screen for that).
 
 Rosa Amberbrook, the demo resident, had a case with Lena that closed in the summer, so she has a plan,
 goals, a conversation and a finished connection to look at — and Lena, with no open case for her, must
@@ -14,46 +20,35 @@ from __future__ import annotations
 import datetime
 import random
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from commonweal.accounts.models import Role, User
 from commonweal.directory.models import Service
 from commonweal.organisations.models import Organisation
+from commonweal.people import actions as people_actions
 from commonweal.people.models import (
     AccessibilityNeed,
     ContactMethod,
     FreeTime,
-    Goal,
     GoalProgress,
-    GoalReview,
     GpSharing,
-    NetworkMember,
     Person,
-    Plan,
 )
-from commonweal.referrals import actions, snomed
+from commonweal.referrals import actions
 from commonweal.referrals.models import (
-    Attendance,
-    BudgetSpend,
     ClosureReason,
     Connection,
-    ConnectionTransition,
     ContactLogEntry,
-    Conversation,
+    ConversationKind,
     DeclineReason,
     EmergencyPlanAction,
-    JourneyCode,
-    MessageBack,
     Referral,
     ReferralReason,
     ReferralSource,
-    ReferralStatus,
-    SmallSum,
-    SmallSumBudget,
     TeamSupervisor,
     Urgency,
 )
-from commonweal.referrals.workflow import Party, RejectionReason, Status
+from commonweal.referrals.workflow import RejectionReason, Status
 
 if TYPE_CHECKING:
     from commonweal.demokit import DemoContext
@@ -145,7 +140,7 @@ def _profile(person: Person, rng: random.Random, practices: list[Organisation]) 
 
 
 class _Builder:
-    """Writes one team's journey records with fixed dates."""
+    """Takes one team's journeys through the actions, as the demo's staff, at fixed dates."""
 
     def __init__(self, context: DemoContext, rng: random.Random) -> None:
         self.rng = rng
@@ -170,57 +165,35 @@ class _Builder:
             if service.owner_id is not None and service not in self.otis_services
         ]
 
-    def referral(self, person: Person, received: datetime.datetime, status: str, **fields: Any) -> Referral:
+    def referral(self, person: Person, received: datetime.datetime) -> Referral:
+        """Refer the person to the team (from the GP, another referrer or themselves)."""
         reasons = sorted(self.rng.sample(list(ReferralReason.values)[:-1], self.rng.randrange(1, 3)))
         from_gp = self.rng.random() < 0.7
-        referral = Referral.objects.create(
-            person=person,
-            team=self.team,
-            status=status,
-            source=ReferralSource.GP
+        source = (
+            ReferralSource.GP
             if from_gp
             else self.rng.choice(
                 [ReferralSource.HOUSING, ReferralSource.FIRE, ReferralSource.PHARMACY, ReferralSource.SELF]
-            ),
-            referred_by=self.gp if from_gp else None,
-            referring_organisation=self.gp_practice if from_gp else None,
+            )
+        )
+        return actions.make_referral(
+            person=person,
+            team=self.team,
+            source=source,
             reasons=reasons,
             urgency=self.rng.choices(list(Urgency.values), weights=[7, 2, 1])[0],
-            received_at=received,
-            **fields,
-        )
-        if from_gp:
-            self.code(referral, snomed.JourneyEvent.OFFERED, received, self.gp)
-        return referral
-
-    def code(
-        self, referral: Referral, event: snomed.JourneyEvent, at: datetime.datetime, by: User | None
-    ) -> None:
-        concept = snomed.concept_for(event)
-        JourneyCode.objects.create(
-            referral=referral,
-            event=event.value,
-            code=concept.code,
-            term=concept.term,
-            recorded_at=at,
-            recorded_by=by,
+            referring_organisation=self.gp_practice if from_gp else None,
+            # Referrers outside the demo's logins (housing, fire, pharmacy) have no account here.
+            by=self.gp if from_gp else None,
+            at=received,
         )
 
-    def message(self, referral: Referral, event: str, at: datetime.datetime) -> None:
-        message = actions.compose_message_back(referral, event, at)
-        message.sent_by = self.lena
-        message.save()
+    def accept(self, referral: Referral, at: datetime.datetime) -> Referral:
+        """Lena triages the referral onto her own caseload (the GP gets the message back)."""
+        return actions.accept_referral(referral=referral, link_worker=self.lena, by=self.lena, at=at)
 
-    def accept(self, referral: Referral, at: datetime.datetime) -> None:
-        Referral.objects.filter(pk=referral.pk).update(
-            status=ReferralStatus.OPEN, link_worker=self.lena, triaged_at=at, triaged_by=self.lena
-        )
-        referral.refresh_from_db()
-        self.code(referral, snomed.JourneyEvent.REFERRED, at, self.lena)
-        self.message(referral, MessageBack.Event.ACCEPTED, at)
-
-    def contacts(self, referral: Referral, since: datetime.datetime, count: int) -> datetime.datetime | None:
-        last = None
+    def contacts(self, referral: Referral, since: datetime.datetime, count: int) -> None:
+        """Calls, visits and messages every nine days or so, until the demo's day."""
         for index in range(count):
             when = since + datetime.timedelta(days=4 + 9 * index, hours=self.rng.randrange(0, 6))
             if when >= AS_OF:
@@ -234,29 +207,17 @@ class _Builder:
                     (ContactLogEntry.Kind.DID_NOT_ATTEND, ContactLogEntry.Outcome.MISSED),
                 ]
             )
-            ContactLogEntry.objects.create(
-                referral=referral,
-                kind=kind,
-                outcome=outcome,
-                happened_at=when,
-                recorded_by=self.lena,
-                recorded_at=when,
+            actions.log_contact(
+                referral=referral, kind=kind, outcome=outcome, happened_at=when, by=self.lena, at=when
             )
-            if (
-                outcome in (ContactLogEntry.Outcome.SPOKE, ContactLogEntry.Outcome.MET)
-                and referral.first_seen_at is None
-            ):
-                referral.first_seen_at = when
-                self.code(referral, snomed.JourneyEvent.SEEN, when, self.lena)
-            last = when
-        return last
 
     def conversations(self, referral: Referral, since: datetime.datetime) -> datetime.datetime:
+        """A "what matters" conversation, sometimes a crisis one and sometimes a good-life one."""
         person = referral.person
         held = since + datetime.timedelta(days=10)
-        Conversation.objects.create(
+        actions.record_conversation(
             referral=referral,
-            kind=1,
+            kind=ConversationKind.CONNECT,
             held_on=held.date(),
             participants=f"{person.given_name} and Lena",
             summary=f"“{person.what_matters}.” Talked about what a good week would look like.",
@@ -264,91 +225,88 @@ class _Builder:
             strengths=person.strengths,
             wants_to_do="Try something to do with "
             + (person.interests[0] if person.interests else "people nearby"),
-            recorded_by=self.lena,
-            recorded_at=held,
+            by=self.lena,
+            at=held,
         )
-        if referral.first_seen_at is None or held < referral.first_seen_at:
-            if referral.first_seen_at is None:
-                self.code(referral, snomed.JourneyEvent.SEEN, held, self.lena)
-            referral.first_seen_at = held
         if self.rng.random() < 0.15:
-            crisis_day = held + datetime.timedelta(days=5)
-            crisis = Conversation.objects.create(
-                referral=referral,
-                kind=2,
-                held_on=crisis_day.date(),
-                participants=f"{person.given_name}, Lena and the housing officer",
-                summary="“The electric is on the emergency credit and the landlord wants me out.”",
-                immediate_risks="No heating; eviction notice",
-                recorded_by=self.lena,
-                recorded_at=crisis_day,
-            )
-            EmergencyPlanAction.objects.create(
-                conversation=crisis,
-                action="Food bank voucher and energy top-up",
-                owner="Lena",
-                review_on=(crisis_day + datetime.timedelta(days=7)).date(),
-                done=True,
-            )
-            EmergencyPlanAction.objects.create(
-                conversation=crisis,
-                action="Ring the housing options team together",
-                owner=person.given_name,
-                review_on=(crisis_day + datetime.timedelta(days=14)).date(),
-            )
-            SmallSum.objects.create(
-                referral=referral,
-                conversation=crisis,
-                team=self.team,
-                amount=Decimal(self.rng.choice([20, 35, 49.5, 60])),
-                purpose="Electricity top-up until benefits are paid",
-                requested_by=self.lena,
-                requested_at=crisis_day,
-            )
+            self.crisis(referral, held + datetime.timedelta(days=5))
         if self.rng.random() < 0.1:
             good_day = held + datetime.timedelta(days=40)
             if good_day < AS_OF:
-                good = Conversation.objects.create(
+                actions.record_conversation(
                     referral=referral,
-                    kind=3,
+                    kind=ConversationKind.GOOD_LIFE,
                     held_on=good_day.date(),
                     participants=f"{person.given_name} and Lena",
                     summary="“I want to be the one helping at the garden, not the one being helped.”",
                     long_term_plan="Volunteer at the community garden; a course in horticulture next year",
                     budget_amount=Decimal("300.00"),
                     budget_sources="Personal health budget",
-                    recorded_by=self.lena,
-                    recorded_at=good_day,
-                )
-                BudgetSpend.objects.create(
-                    conversation=good, description="Course fees", amount=Decimal("180.00")
-                )
-                BudgetSpend.objects.create(
-                    conversation=good, description="Boots and gloves", amount=Decimal("45.00")
+                    spends=[
+                        actions.SpendInput("Course fees", Decimal("180.00")),
+                        actions.SpendInput("Boots and gloves", Decimal("45.00")),
+                    ],
+                    by=self.lena,
+                    at=good_day,
                 )
         return held
 
+    def crisis(self, referral: Referral, day: datetime.datetime) -> None:
+        """A crisis conversation with its emergency plan and a small sum asked for."""
+        person = referral.person
+        crisis = actions.record_conversation(
+            referral=referral,
+            kind=ConversationKind.CRISIS,
+            held_on=day.date(),
+            participants=f"{person.given_name}, Lena and the housing officer",
+            summary="“The electric is on the emergency credit and the landlord wants me out.”",
+            immediate_risks="No heating; eviction notice",
+            emergency_actions=[
+                actions.EmergencyActionInput(
+                    "Food bank voucher and energy top-up", "Lena", (day + datetime.timedelta(days=7)).date()
+                ),
+                actions.EmergencyActionInput(
+                    "Ring the housing options team together",
+                    person.given_name,
+                    (day + datetime.timedelta(days=14)).date(),
+                ),
+            ],
+            by=self.lena,
+            at=day,
+        )
+        # No action ticks off an emergency-plan action (there is no screen for it), so this is direct.
+        first = EmergencyPlanAction.objects.filter(conversation=crisis).order_by("pk").first()
+        assert first is not None
+        EmergencyPlanAction.objects.filter(pk=first.pk).update(done=True)
+        actions.request_small_sum(
+            referral=referral,
+            conversation=crisis,
+            amount=Decimal(self.rng.choice([20, 35, 49.5, 60])),
+            purpose="Electricity top-up until benefits are paid",
+            by=self.lena,
+            at=day,
+        )
+
     def goals(self, person: Person, since: datetime.datetime) -> None:
+        """Goals the person set with Lena, most reviewed three weeks later."""
         for description in self.rng.sample(GOALS, self.rng.randrange(1, 4)):
             progress = self.rng.choice(list(GoalProgress.values))
-            goal = Goal.objects.create(
+            goal = people_actions.set_goal(
                 person=person,
                 description=description,
                 steps="One step at a time, with Lena checking in",
                 who_helps="Lena",
                 target_date=(since + datetime.timedelta(days=self.rng.randrange(30, 150))).date(),
-                progress=progress,
-                set_by=self.lena,
-                set_at=since,
-                updated_at=since,
+                by=self.lena,
+                at=since,
             )
             if progress != GoalProgress.NOT_STARTED:
-                GoalReview.objects.create(
+                people_actions.update_goal(
                     goal=goal,
-                    reviewed_at=since + datetime.timedelta(days=21),
-                    reviewed_by=self.lena,
                     progress=progress,
                     note="Talked it through on the phone",
+                    by=self.lena,
+                    at=since + datetime.timedelta(days=21),
                 )
 
     def connection(
@@ -359,162 +317,129 @@ class _Builder:
         since: datetime.datetime,
         acknowledged: bool = True,
     ) -> Connection:
-        path = {
-            Status.REQUESTED: [],
-            Status.ACCEPTED: [Status.ACCEPTED],
-            Status.REJECTED: [Status.REJECTED],
-            Status.IN_PROGRESS: [Status.ACCEPTED, Status.IN_PROGRESS],
-            Status.ON_HOLD: [Status.ACCEPTED, Status.IN_PROGRESS, Status.ON_HOLD],
-            Status.COMPLETED: [Status.ACCEPTED, Status.IN_PROGRESS, Status.COMPLETED],
-            Status.FAILED: [Status.ACCEPTED, Status.IN_PROGRESS, Status.FAILED],
-            Status.CANCELLED: [Status.CANCELLED],
-            Status.ENTERED_IN_ERROR: [Status.ENTERED_IN_ERROR],
-        }[final]
+        """Connect the person to a service and take the connection, step by step, to `final`."""
         notes = {
-            Status.REJECTED: "",
             Status.ON_HOLD: "Group closed over the holidays",
             Status.FAILED: "Stopped coming after two weeks",
             Status.CANCELLED: "Changed their mind",
             Status.ENTERED_IN_ERROR: "Connected to the wrong group",
             Status.COMPLETED: "Finished the course",
         }
-        returned = final in (Status.REJECTED, Status.FAILED) and not acknowledged
-        assert service.owner is not None  # only services kept by a Commonweal organisation are chosen
-        connection = Connection.objects.create(
+        connection = actions.connect(
             person=referral.person,
-            referral=referral,
             service=service,
-            organisation=service.owner,
-            status=final.value,
-            status_reason=notes.get(final, ""),
-            rejection_reason=RejectionReason.AT_CAPACITY.value if final == Status.REJECTED else "",
-            requested_by=self.lena,
-            requested_at=since,
-            status_changed_at=since + datetime.timedelta(days=3 * len(path)),
             shared_fields=["what_matters", "contact"]
             if referral.person.organisations_may_contact
             else ["what_matters"],
             note="Keen, a bit nervous about the first session",
-            needs_attention=returned,
-        )
-        ConnectionTransition.objects.create(
-            connection=connection,
-            from_status="",
-            to_status=Status.REQUESTED.value,
-            party=Party.REQUESTER.value,
-            actor=self.lena,
+            referral=referral,
+            by=self.lena,
             at=since,
         )
-        previous = Status.REQUESTED
-        for step, status in enumerate(path, start=1):
-            requester_move = status in (Status.CANCELLED, Status.ENTERED_IN_ERROR)
-            ConnectionTransition.objects.create(
+
+        def move(to: Status, at: datetime.datetime, by: User) -> None:
+            actions.move_connection(
                 connection=connection,
-                from_status=previous.value,
-                to_status=status.value,
-                party=(Party.REQUESTER if requester_move else Party.TARGET).value,
-                actor=self.lena if requester_move else self.otis,
-                note=notes.get(status, "") if status == final else "",
-                rejection_reason=connection.rejection_reason if status == Status.REJECTED else "",
-                at=since + datetime.timedelta(days=3 * step),
+                to_status=to.value,
+                note=notes.get(to, "") if to == final else "",
+                rejection_reason=RejectionReason.AT_CAPACITY.value if to == Status.REJECTED else "",
+                by=by,
+                at=at,
             )
-            previous = status
-        if Status.IN_PROGRESS in path:
-            self.attendances(connection, since)
-        if returned:
-            Referral.objects.filter(pk=referral.pk).update(open_alerts=referral.open_alerts + 1)
-            referral.open_alerts += 1
+
+        if final in (Status.CANCELLED, Status.ENTERED_IN_ERROR):
+            move(final, since + datetime.timedelta(days=3), self.lena)
+        elif final == Status.REJECTED:
+            move(final, since + datetime.timedelta(days=3), self.otis)
+        elif final != Status.REQUESTED:
+            move(Status.ACCEPTED, since + datetime.timedelta(days=3), self.otis)
+            if final != Status.ACCEPTED:
+                # The first session attended moves the connection in progress.
+                last = self.attendances(connection, since)
+                connection.refresh_from_db()
+                if connection.workflow_status == Status.ACCEPTED:
+                    move(Status.IN_PROGRESS, since + datetime.timedelta(days=6), self.otis)
+                if final != Status.IN_PROGRESS:
+                    move(final, min(last + datetime.timedelta(days=1), AS_OF), self.otis)
+        if final in (Status.REJECTED, Status.FAILED) and acknowledged:
+            actions.acknowledge_connection(connection=connection, by=self.lena, at=AS_OF)
+        connection.refresh_from_db()
         return connection
 
-    def attendances(self, connection: Connection, since: datetime.datetime) -> None:
-        """Weekly sessions from the week after the connection, most of them attended, until today."""
-        attended = 0
+    def attendances(self, connection: Connection, since: datetime.datetime) -> datetime.datetime:
+        """Weekly sessions from the week after the connection, most of them attended, until the demo's
+        day; return when the last was recorded."""
+        last = since + datetime.timedelta(days=6)
         for week in range(self.rng.randrange(2, 9)):
             day = (since + datetime.timedelta(days=6 + 7 * week)).date()
             if day >= AS_OF.date():
                 break
             came = self.rng.random() < 0.8 or week == 0
-            attended += came
-            Attendance.objects.create(
-                connection=connection,
-                session_on=day,
-                attended=came,
-                recorded_by=self.otis,
-                recorded_at=since + datetime.timedelta(days=6 + 7 * week, hours=3),
+            last = since + datetime.timedelta(days=6 + 7 * week, hours=3)
+            actions.record_attendance(
+                connection=connection, session_on=day, attended=came, by=self.otis, at=last
             )
-        connection.sessions_attended = attended
-        connection.save(update_fields=["sessions_attended"])
+        return last
 
 
-def _rosa(builder: _Builder, rosa: Person) -> None:
+def _rosa(builder: _Builder, rosa: Person, resident: User) -> None:
     """Rosa's case: referred in March, a walking group she finished, closed in the summer."""
-    rosa.what_matters = "Feeling part of things again since I retired, and keeping my knees going"
-    rosa.strengths = "Organised, loves a chat, was a school cook for thirty years"
-    rosa.interests = ["walking", "cooking", "gardening"]
-    rosa.free_times = [FreeTime.WEEKDAY_MORNING, FreeTime.WEEKEND]
-    rosa.phone = "07700 900123"
-    rosa.contact_methods = [ContactMethod.PHONE, ContactMethod.EMAIL]
-    rosa.email = "rosa@demo.commonweal.invalid"
-    rosa.gp_practice = builder.gp_practice
-    rosa.gp_sharing = GpSharing.FULL_SUMMARY
-    rosa.updated_at = _at(260)
-    rosa.save()
+    people_actions.update_record(
+        person=rosa,
+        by=resident,
+        at=_at(260),
+        what_matters="Feeling part of things again since I retired, and keeping my knees going",
+        strengths="Organised, loves a chat, was a school cook for thirty years",
+        interests=["walking", "cooking", "gardening"],
+        free_times=[FreeTime.WEEKDAY_MORNING, FreeTime.WEEKEND],
+        phone="07700 900123",
+        contact_methods=[ContactMethod.PHONE, ContactMethod.EMAIL],
+        email="rosa@demo.commonweal.invalid",
+        gp_practice=builder.gp_practice,
+        gp_sharing=GpSharing.FULL_SUMMARY,
+    )
     received = _at(274)
-    referral = builder.referral(rosa, received, ReferralStatus.AWAITING_TRIAGE)
-    builder.accept(referral, received + datetime.timedelta(days=2))
+    referral = builder.referral(rosa, received)
+    referral = builder.accept(referral, received + datetime.timedelta(days=2))
     held = builder.conversations(referral, received)
-    Referral.objects.filter(pk=referral.pk).update(first_seen_at=referral.first_seen_at, last_contact_at=held)
-    Plan.objects.create(
+    people_actions.update_plan(
         person=rosa,
         summary="Walk with the group on Tuesdays, help with the cooking at the community café, and keep in "
         "touch with Lena if things get hard again.",
-        updated_at=held,
-        updated_by=builder.lena,
+        by=builder.lena,
+        at=held,
     )
     for description, progress in [
         ("Walk to the park and back without stopping", GoalProgress.ACHIEVED),
         ("Help out somewhere once a week", GoalProgress.GOOD_PROGRESS),
     ]:
-        goal = Goal.objects.create(
+        goal = people_actions.set_goal(
             person=rosa,
             description=description,
             who_helps="Lena and the walking group",
-            progress=progress,
             target_date=(held + datetime.timedelta(days=90)).date(),
-            set_by=builder.lena,
-            set_at=held,
-            updated_at=held,
+            by=builder.lena,
+            at=held,
         )
-        GoalReview.objects.create(
+        people_actions.update_goal(
             goal=goal,
-            reviewed_at=held + datetime.timedelta(days=60),
-            reviewed_by=builder.lena,
             progress=progress,
             note="Going well",
+            by=builder.lena,
+            at=held + datetime.timedelta(days=60),
         )
-    NetworkMember.objects.create(
-        person=rosa,
-        kind="family",
-        name="Jess",
-        note="Daughter, visits on Sundays",
-        added_by=builder.lena,
-        added_at=held,
+    people_actions.add_network_member(
+        person=rosa, kind="family", name="Jess", note="Daughter, visits on Sundays", by=builder.lena, at=held
     )
     if builder.otis_services:
         builder.connection(referral, builder.otis_services[0], Status.COMPLETED, held)
-    closed = _at(140)
-    Referral.objects.filter(pk=referral.pk).update(
-        status=ReferralStatus.CLOSED,
-        closed_at=closed,
-        closed_by=builder.lena,
-        closure_reason=ClosureReason.GOALS_MET,
-        closure_note="Walking weekly and helping at the café",
-        next_action="",
-        next_action_due=None,
+    actions.close_referral(
+        referral=referral,
+        reason=ClosureReason.GOALS_MET,
+        note="Walking weekly and helping at the café",
+        by=builder.lena,
+        at=_at(140),
     )
-    referral.refresh_from_db()
-    builder.code(referral, snomed.JourneyEvent.CLOSED, closed, builder.lena)
-    builder.message(referral, MessageBack.Event.CLOSED, closed)
 
 
 # The profile fields the demo fills in for the people it puts on the journey.
@@ -540,6 +465,8 @@ _CONNECTION_STATUSES = (
     + [Status.ACCEPTED] * 3
     + [Status.COMPLETED] * 3
 )
+# The team's small-sums budget for the financial year, set before it began.
+_BUDGET_SET_AT = datetime.datetime(2026, 3, 20, 9, 0, tzinfo=datetime.UTC)
 
 
 def build_journey(context: DemoContext) -> bool:
@@ -549,15 +476,20 @@ def build_journey(context: DemoContext) -> bool:
         return False
     rng = context.rng("journey")
     builder = _Builder(context, rng)
+    # Supervisors are appointed by an administrator in the admin site: there is no action for it.
     TeamSupervisor.objects.get_or_create(team=team, user=builder.lena, defaults={"appointed_at": AS_OF})
-    SmallSumBudget.objects.get_or_create(
+    actions.set_small_sum_budget(
         team=team,
         starts_on=datetime.date(2026, 4, 1),
-        defaults={"ends_on": datetime.date(2027, 3, 31), "amount": Decimal("5000.00")},
+        ends_on=datetime.date(2027, 3, 31),
+        amount=Decimal("5000.00"),
+        by=builder.lena,
+        at=_BUDGET_SET_AT,
     )
-    rosa = Person.objects.filter(user=context.users[Role.RESIDENT]).first()
+    resident = context.users[Role.RESIDENT]
+    rosa = Person.objects.filter(user=resident).first()
     if rosa is not None:
-        _rosa(builder, rosa)
+        _rosa(builder, rosa, resident)
     candidates = list(Person.objects.filter(user__isnull=True).order_by("pk").values_list("pk", flat=True))
     wanted = min(len(candidates), OPEN_CASES + WAITING + CLOSED + DECLINED)
     chosen = rng.sample(candidates, wanted)
@@ -571,9 +503,7 @@ def build_journey(context: DemoContext) -> bool:
         if index < OPEN_CASES:
             _open_case(builder, person, index)
         elif index < OPEN_CASES + WAITING:
-            builder.referral(
-                person, _at(rng.randrange(0, 6), hour=8 + index % 9), ReferralStatus.AWAITING_TRIAGE
-            )
+            builder.referral(person, _at(rng.randrange(0, 6), hour=8 + index % 9))
         elif index < OPEN_CASES + WAITING + CLOSED:
             _closed_case(builder, person)
         else:
@@ -585,12 +515,11 @@ def _open_case(builder: _Builder, person: Person, index: int) -> None:
     """An open case on Lena's caseload: contacts, often a conversation, goals and connections."""
     rng = builder.rng
     received = _at(rng.randrange(14, 180))
-    referral = builder.referral(person, received, ReferralStatus.AWAITING_TRIAGE)
-    builder.accept(referral, received + datetime.timedelta(days=rng.randrange(1, 4)))
-    last = builder.contacts(referral, received, rng.randrange(0, 5))
+    referral = builder.referral(person, received)
+    referral = builder.accept(referral, received + datetime.timedelta(days=rng.randrange(1, 4)))
+    builder.contacts(referral, received, rng.randrange(0, 5))
     if rng.random() < 0.7:
         held = builder.conversations(referral, received)
-        last = max(filter(None, [last, held]))
         builder.goals(person, held)
         for number in range(rng.randrange(0, 3)):
             final = _CONNECTION_STATUSES[(index * 3 + number) % len(_CONNECTION_STATUSES)]
@@ -609,11 +538,8 @@ def _open_case(builder: _Builder, person: Person, index: int) -> None:
                 acknowledged=index % 2 == 0,
             )
     due = (AS_OF + datetime.timedelta(days=rng.randrange(-25, 35))).date()
-    Referral.objects.filter(pk=referral.pk).update(
-        next_action=rng.choice(NEXT_ACTIONS),
-        next_action_due=due,
-        last_contact_at=last,
-        first_seen_at=referral.first_seen_at,
+    actions.set_next_action(
+        referral=referral, next_action=rng.choice(NEXT_ACTIONS), due=due, by=builder.lena, at=AS_OF
     )
 
 
@@ -621,22 +547,14 @@ def _closed_case(builder: _Builder, person: Person) -> None:
     """A case worked and closed months ago, with its message back."""
     rng = builder.rng
     received = _at(rng.randrange(150, 330))
-    referral = builder.referral(person, received, ReferralStatus.AWAITING_TRIAGE)
-    builder.accept(referral, received + datetime.timedelta(days=2))
+    referral = builder.referral(person, received)
+    referral = builder.accept(referral, received + datetime.timedelta(days=2))
     held = builder.conversations(referral, received)
     builder.goals(person, held)
     closed = held + datetime.timedelta(days=rng.randrange(40, 120))
-    Referral.objects.filter(pk=referral.pk).update(
-        status=ReferralStatus.CLOSED,
-        closed_at=closed,
-        closed_by=builder.lena,
-        closure_reason=rng.choice(list(ClosureReason.values)[:-1]),
-        last_contact_at=held,
-        first_seen_at=referral.first_seen_at,
+    actions.close_referral(
+        referral=referral, reason=rng.choice(list(ClosureReason.values)[:-1]), by=builder.lena, at=closed
     )
-    referral.refresh_from_db()
-    builder.code(referral, snomed.JourneyEvent.CLOSED, closed, builder.lena)
-    builder.message(referral, MessageBack.Event.CLOSED, closed)
 
 
 def _declined_case(builder: _Builder, person: Person) -> None:
@@ -644,15 +562,7 @@ def _declined_case(builder: _Builder, person: Person) -> None:
     rng = builder.rng
     received = _at(rng.randrange(20, 200))
     reason = rng.choice(list(DeclineReason.values)[:3])
-    triaged = received + datetime.timedelta(days=2)
-    referral = builder.referral(
-        person,
-        received,
-        ReferralStatus.DECLINED,
-        decline_reason=reason,
-        triaged_at=triaged,
-        triaged_by=builder.lena,
+    referral = builder.referral(person, received)
+    actions.decline_referral(
+        referral=referral, reason=reason, by=builder.lena, at=received + datetime.timedelta(days=2)
     )
-    if reason == DeclineReason.PERSON_DECLINED:
-        builder.code(referral, snomed.JourneyEvent.DECLINED, triaged, builder.lena)
-    builder.message(referral, MessageBack.Event.DECLINED, triaged)
