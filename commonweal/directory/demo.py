@@ -509,7 +509,11 @@ def _first_versions() -> None:
 def build_directory(context: DemoContext) -> bool:
     """Add the demo's community services; return False when they are already there.
 
-    A bulk loader: it writes the rows directly (thousands of services), not through the actions.
+    A bulk loader: it writes the rows directly (about 300 services with several thousand locations,
+    schedules, costs, languages, contacts and terms), not through `actions.create_service`. That action
+    takes an entry form's fields, which carry neither the open referral identifiers the demo draws from its
+    random stream nor more than one location or schedule, and it re-indexes each entry as it is saved,
+    where this indexes them all once at the end.
     """
     if Service.objects.filter(source=DEMO_SOURCE).exists():
         return False

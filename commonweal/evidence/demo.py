@@ -3,8 +3,9 @@ story told with consent.
 
 Deterministic (its own random stream; every date fixed) and idempotent: the analysis, alliance and story
 are added once, and the summaries are rebuilt only when the demo's journey and questionnaires are not yet
-all in them (for example after a later demo step added records). Rows are written directly with fixed
-dates, as the other demo steps do.
+all in them (for example after a later demo step added records). The analysis, alliance and story go
+through the evidence actions, as the demo's commissioner at a fixed date; the summaries are rebuilt by
+`refresh_summaries`, as the background worker does.
 """
 
 from __future__ import annotations
@@ -14,16 +15,13 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from commonweal.accounts.models import Role
+from commonweal.evidence import actions
 from commonweal.evidence.models import (
     Alliance,
     ConnectionFact,
     ReferralFact,
     ResponseScore,
-    SharedOutcome,
     SroiAnalysis,
-    SroiInput,
-    SroiOutcome,
-    SroiStakeholder,
     Story,
 )
 from commonweal.evidence.summaries import refresh_summaries
@@ -57,83 +55,103 @@ def _analysis(context: DemoContext) -> None:
     rng = context.rng("evidence")
     commissioner = context.users[Role.COMMISSIONER]
     team = context.organisations["pcn"][0]
-    analysis = SroiAnalysis.objects.create(
-        name=ANALYSIS_NAME,
-        scope="The link worker service of the Riverside PCN and the community groups it connects people to, "
-        "valued for the people referred, their GP practices and the groups' volunteers.",
-        organisation=team,
-        period_start=datetime.date(2025, 4, 1),
-        period_end=datetime.date(2026, 12, 31),
-        discount_rate=Decimal("3.50"),
-        created_by=commissioner,
-        created_at=WRITTEN_AT,
-        updated_at=WRITTEN_AT,
+    analysis = actions.save_analysis(
+        analysis=None,
+        fields={
+            "name": ANALYSIS_NAME,
+            "scope": "The link worker service of the Riverside PCN and the community groups it connects "
+            "people to, valued for the people referred, their GP practices and the groups' volunteers.",
+            "organisation": team,
+            "period_start": datetime.date(2025, 4, 1),
+            "period_end": datetime.date(2026, 12, 31),
+            "discount_rate": Decimal("3.50"),
+        },
+        by=commissioner,
+        at=WRITTEN_AT,
     )
-    residents = SroiStakeholder.objects.create(
-        analysis=analysis, name="People referred", description="Adults referred for social prescribing"
+    residents = actions.add_stakeholder(
+        analysis=analysis,
+        name="People referred",
+        description="Adults referred for social prescribing",
+        by=commissioner,
+        at=WRITTEN_AT,
     )
-    practices = SroiStakeholder.objects.create(
-        analysis=analysis, name="GP practices", description="The practices of the Riverside PCN"
+    practices = actions.add_stakeholder(
+        analysis=analysis,
+        name="GP practices",
+        description="The practices of the Riverside PCN",
+        by=commissioner,
+        at=WRITTEN_AT,
     )
-    volunteers = SroiStakeholder.objects.create(
-        analysis=analysis, name="Volunteers", description="Volunteers who run the community groups"
+    volunteers = actions.add_stakeholder(
+        analysis=analysis,
+        name="Volunteers",
+        description="Volunteers who run the community groups",
+        by=commissioner,
+        at=WRITTEN_AT,
     )
     volunteer_hours = rng.randrange(1_800, 2_400, 50)
-    SroiInput.objects.create(
+    actions.add_input(
         analysis=analysis,
         stakeholder=practices,
         description="Two link workers (salary and on-costs, ARRS funded)",
         value=Decimal("78000.00"),
+        by=commissioner,
+        at=WRITTEN_AT,
     )
-    SroiInput.objects.create(
+    actions.add_input(
         analysis=analysis,
         stakeholder=volunteers,
         description=f"{volunteer_hours:,} volunteer hours at the real living wage (£12.60)",
         value=Decimal(volunteer_hours) * Decimal("12.60"),
+        by=commissioner,
+        at=WRITTEN_AT,
     )
     common = {"displacement": Decimal("0"), "drop_off": Decimal("20")}
-    SroiOutcome.objects.create(
-        analysis=analysis,
-        stakeholder=residents,
-        name="Less lonely",
-        indicator="UCLA-3 loneliness score 2 or more points lower at the latest answer than the first",
-        measure="ucla-3:total",
-        improvement=Decimal("2"),
-        proxy_value=Decimal("1125.00"),
-        proxy_source="Illustrative value of moving from often to hardly ever lonely (demo; cite your source)",
-        duration_years=2,
-        deadweight=Decimal("20"),
-        attribution=Decimal("25"),
-        **common,
-    )
-    SroiOutcome.objects.create(
-        analysis=analysis,
-        stakeholder=residents,
-        name="Less depressed",
-        indicator="PHQ-9 score 6 or more points lower at the latest answer than the first",
-        measure="phq-9:total",
-        improvement=Decimal("6"),
-        proxy_value=Decimal("1650.00"),
-        proxy_source="Illustrative value of relief from moderate depression (demo; cite your source)",
-        duration_years=2,
-        deadweight=Decimal("25"),
-        attribution=Decimal("30"),
-        **common,
-    )
-    SroiOutcome.objects.create(
-        analysis=analysis,
-        stakeholder=practices,
-        name="Fewer GP appointments",
-        indicator="Appointments not needed in the year after referral (practice records)",
-        quantity=Decimal(rng.randrange(180, 260)),
-        proxy_value=Decimal("42.00"),
-        proxy_source="Unit cost of a GP appointment (PSSRU Unit Costs 2023, illustrative)",
-        duration_years=1,
-        deadweight=Decimal("30"),
-        attribution=Decimal("40"),
-        displacement=Decimal("10"),
-        drop_off=Decimal("0"),
-    )
+    outcomes = [
+        {
+            "stakeholder": residents,
+            "name": "Less lonely",
+            "indicator": "UCLA-3 loneliness score 2 or more points lower at the latest answer than the first",
+            "measure": "ucla-3:total",
+            "improvement": Decimal("2"),
+            "proxy_value": Decimal("1125.00"),
+            "proxy_source": "Illustrative value of moving from often to hardly ever lonely (demo; cite your "
+            "source)",
+            "duration_years": 2,
+            "deadweight": Decimal("20"),
+            "attribution": Decimal("25"),
+            **common,
+        },
+        {
+            "stakeholder": residents,
+            "name": "Less depressed",
+            "indicator": "PHQ-9 score 6 or more points lower at the latest answer than the first",
+            "measure": "phq-9:total",
+            "improvement": Decimal("6"),
+            "proxy_value": Decimal("1650.00"),
+            "proxy_source": "Illustrative value of relief from moderate depression (demo; cite your source)",
+            "duration_years": 2,
+            "deadweight": Decimal("25"),
+            "attribution": Decimal("30"),
+            **common,
+        },
+        {
+            "stakeholder": practices,
+            "name": "Fewer GP appointments",
+            "indicator": "Appointments not needed in the year after referral (practice records)",
+            "quantity": Decimal(rng.randrange(180, 260)),
+            "proxy_value": Decimal("42.00"),
+            "proxy_source": "Unit cost of a GP appointment (PSSRU Unit Costs 2023, illustrative)",
+            "duration_years": 1,
+            "deadweight": Decimal("30"),
+            "attribution": Decimal("40"),
+            "displacement": Decimal("10"),
+            "drop_off": Decimal("0"),
+        },
+    ]
+    for fields in outcomes:
+        actions.save_outcome(analysis=analysis, outcome=None, fields=fields, by=commissioner, at=WRITTEN_AT)
 
 
 def _alliance(context: DemoContext) -> None:
@@ -142,14 +160,15 @@ def _alliance(context: DemoContext) -> None:
     providers = Organisation.objects.filter(pk__in=Connection.objects.values("organisation_id")).order_by(
         "pk"
     )
-    alliance = Alliance.objects.create(
+    alliance = actions.save_alliance(
+        alliance=None,
         name=ALLIANCE_NAME,
         description="The PCN's link workers and the community groups they refer to, paid in part on the "
         "outcomes they share.",
-        created_by=commissioner,
-        created_at=WRITTEN_AT,
+        members=[team, *providers[:12], context.organisations["icb"][0]],
+        by=commissioner,
+        at=WRITTEN_AT,
     )
-    alliance.members.set([team, *providers[:12], context.organisations["icb"][0]])
     targets = [
         ("seen", Decimal("85")),
         ("connected", Decimal("60")),
@@ -160,29 +179,36 @@ def _alliance(context: DemoContext) -> None:
         ("phq9_change", Decimal("-3")),
     ]
     for indicator, target in targets:
-        SharedOutcome.objects.create(
+        actions.save_shared_outcome(
             alliance=alliance,
+            shared_outcome=None,
             indicator=indicator,
             target=target,
+            neighbourhood=None,
+            imd_quintile=None,
             agreed_on=AGREED_ON,
-            created_by=commissioner,
+            by=commissioner,
+            at=WRITTEN_AT,
         )
 
 
 def _story(context: DemoContext) -> None:
-    Story.objects.create(
-        dashboard="uptake",
-        chart="funnel",
-        title=STORY_TITLE,
-        text="After my husband died I stopped going out. Lena found me a place at the community garden. "
-        "Now I'm there on Tuesdays and Thursdays and I've got people to talk to again.",
-        source=Story.Source.JOURNEY,
-        place=context.neighbourhoods[0],
-        told_on=datetime.date(2026, 6, 12),
-        consent_method=Story.ConsentMethod.WRITTEN,
-        consent_given_on=datetime.date(2026, 6, 12),
-        consent_recorded_by=context.users[Role.LINK_WORKER],
-        created_at=WRITTEN_AT,
+    # Lena heard the story; the commissioner, who may attach stories, records it with the consent.
+    actions.add_story(
+        fields={
+            "dashboard": "uptake",
+            "chart": "funnel",
+            "title": STORY_TITLE,
+            "text": "After my husband died I stopped going out. Lena found me a place at the community "
+            "garden. Now I'm there on Tuesdays and Thursdays and I've got people to talk to again.",
+            "source": Story.Source.JOURNEY,
+            "place": context.neighbourhoods[0],
+            "told_on": datetime.date(2026, 6, 12),
+            "consent_method": Story.ConsentMethod.WRITTEN,
+            "consent_given_on": datetime.date(2026, 6, 12),
+        },
+        by=context.users[Role.COMMISSIONER],
+        at=WRITTEN_AT,
     )
 
 

@@ -6,8 +6,10 @@ that worked: most people start with moderate low mood and loneliness, about half
 much the same, some get worse, and some follow-ups are never answered. A few PHQ-9 answers raise item 9
 alerts; most were acknowledged by the link worker with the action taken, and some still wait.
 
-Rows are written directly (not through the actions) so that every date is fixed from the demo's reference
-date and no e-mail goes out while the demo is built.
+The schedules, the corrections and the acknowledgements go through the actions (`measures.actions`), as
+the demo's staff (`by=`) at the demo's fixed dates (`at=`). The answers and the alerts they raise are
+written directly: submitting answers through `submit_response` e-mails everyone told about an alert, and no
+e-mail may go out while the demo is built (the console backend would also print them into `demo --report`).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from commonweal.accounts.models import Role, User
-from commonweal.measures import registry
+from commonweal.measures import actions, registry
 from commonweal.measures.models import AlertDelivery, MeasureSchedule, Response, SafetyAlert, ScheduledMeasure
 from commonweal.measures.scoring import check_answers, risk_flags
 from commonweal.referrals.models import Referral, ReferralStatus, TeamSupervisor
@@ -159,31 +161,18 @@ def build_measures(context: DemoContext) -> bool:
         if case.person_id not in seen_people and len(chosen) < MAX_PEOPLE:
             seen_people.add(case.person_id)
             chosen.append(case)
-    schedules = MeasureSchedule.objects.bulk_create(
-        MeasureSchedule(
-            person_id=case.person_id,
+    for case in chosen:
+        # The first-contact sweep plans these (by=None is the system), on the day the person was seen.
+        actions.schedule_measures(
+            person=case.person,
+            instruments=INSTRUMENTS,
             baseline_on=_baseline_day(case),
-            instruments=list(INSTRUMENTS),
-            follow_up_weeks=list(FOLLOW_UP_WEEKS),
+            follow_up_weeks=FOLLOW_UP_WEEKS,
             origin=MeasureSchedule.Origin.FIRST_CONTACT,
-            created_at=_at(_baseline_day(case), rng),
+            by=None,
+            at=_at(_baseline_day(case), rng),
         )
-        for case in chosen
-    )
-    planned: list[ScheduledMeasure] = []
-    for case, schedule in zip(chosen, schedules, strict=True):
-        for weeks in (0, *FOLLOW_UP_WEEKS):
-            for code in INSTRUMENTS:
-                planned.append(
-                    ScheduledMeasure(
-                        schedule=schedule,
-                        person_id=case.person_id,
-                        instrument_code=code,
-                        weeks_after_baseline=weeks,
-                        due_on=schedule.baseline_on + datetime.timedelta(weeks=weeks),
-                    )
-                )
-    planned = ScheduledMeasure.objects.bulk_create(planned)
+    planned = list(ScheduledMeasure.objects.order_by("pk"))
     by_case: dict[int, list[ScheduledMeasure]] = defaultdict(list)
     for item in planned:
         by_case[item.person_id].append(item)
@@ -247,22 +236,12 @@ def _corrections(rng: random.Random, responses: list[Response]) -> None:
         answers = dict(original.answers)
         answers["lack_companionship"] = "1" if answers["lack_companionship"] != "1" else "2"
         assert original.submitted_at is not None and original.submitted_by is not None
-        moment = original.submitted_at + datetime.timedelta(days=1)
-        Response.objects.create(
-            person_id=original.person_id,
-            scheduled=original.scheduled,
-            instrument_code=original.instrument_code,
-            instrument_version=original.instrument_version,
-            status=Response.Status.SUBMITTED,
-            mode=Response.Mode.CORRECTION,
-            answers=answers,
-            started_at=moment,
-            started_by=original.submitted_by,
-            submitted_at=moment,
-            submitted_by=original.submitted_by,
-            version=2,
-            corrects=original,
-            correction_reason="Recorded the answer to question 1 on the wrong line during our phone call.",
+        actions.correct_response(
+            response=original,
+            answers={key: Decimal(value) for key, value in answers.items()},
+            reason="Recorded the answer to question 1 on the wrong line during our phone call.",
+            by=original.submitted_by,
+            at=original.submitted_at + datetime.timedelta(days=1),
         )
 
 
@@ -274,6 +253,7 @@ def _alerts(
 ) -> None:
     phq9 = registry.definition("phq-9")
     deliveries: list[AlertDelivery] = []
+    acknowledgements: list[tuple[SafetyAlert, str, User, datetime.datetime]] = []
     for response in responses:
         if response.instrument_code != "phq-9":
             continue
@@ -297,14 +277,12 @@ def _alerts(
             raised_at=raised,
             responsible_worker=worker,
             team=case.team,
-            status=SafetyAlert.Status.ACKNOWLEDGED if acknowledged else SafetyAlert.Status.OPEN,
-            acknowledged_at=raised + datetime.timedelta(minutes=rng.randrange(8, 55))
-            if acknowledged
-            else None,
-            acknowledged_by=(rng.choice([worker, *team_supervisors]) if acknowledged else None),
-            action_taken=rng.choice(ACTIONS_TAKEN) if acknowledged else "",
             has_delivery_failure=not team_supervisors,
         )
+        if acknowledged:
+            acknowledged_at = raised + datetime.timedelta(minutes=rng.randrange(8, 55))
+            acknowledged_by = rng.choice([worker, *team_supervisors])
+            acknowledgements.append((alert, rng.choice(ACTIONS_TAKEN), acknowledged_by, acknowledged_at))
         for user, audience in [(worker, AlertDelivery.Audience.RESPONSIBLE)] + [
             (user, AlertDelivery.Audience.SUPERVISOR) for user in team_supervisors
         ]:
@@ -330,3 +308,6 @@ def _alerts(
                 )
             )
     AlertDelivery.objects.bulk_create(deliveries)
+    # Acknowledged once the deliveries exist, since they are who may acknowledge.
+    for alert, action_taken, by, at in acknowledgements:
+        actions.acknowledge_alert(alert=alert, action_taken=action_taken, by=by, at=at)
