@@ -35,8 +35,8 @@ def context(world) -> DemoContext:
     )
 
 
-def _events(action: str, model) -> dict[int, list]:
-    found: dict[int, list] = {}
+def _events(action: str, model) -> dict[int | None, list]:
+    found: dict[int | None, list] = {}
     for target_id, at in AuditEvent.objects.filter(
         action=action, target_type=ContentType.objects.get_for_model(model)
     ).values_list("target_id", "occurred_at"):
