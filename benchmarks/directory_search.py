@@ -16,6 +16,10 @@ It then runs a fixed set of searches of three kinds, each many times:
 in process (`queries.search_services`), and over HTTP against `gunicorn` (2 workers) through the ORUK
 `/openreferral/services` endpoint. Medians, p95 and p99 are reported per kind and database, with the
 worker's peak memory. Budget: p95 <= 50 ms in process, <= 100 ms over HTTP.
+
+A bulk loader for a national directory (500,000 services by default): the services and their index are
+written directly, in bulk, not through `actions.create_service` (which takes one entry form at a time and
+re-indexes each entry as it is saved); it has no small data of its own to build through the actions.
 """
 
 from __future__ import annotations

@@ -10,6 +10,13 @@ and connections; years of closed cases; 200 community organisations with 1,000 s
 logs), then measures server time of the caseload page, the person page and an organisation's inbox with
 django.test.Client in process (middleware, views, queries and templates; no network). Each measurement
 runs in a fresh child process so that its peak memory belongs to it. Writes benchmarks/results/journey.json.
+
+A bulk loader: the people, their cases and everything on them (hundreds of thousands of rows) are written
+directly, in bulk, at fixed dates. The staff's roles go through `accounts.actions.grant_role` (at the
+benchmark's date, audited like any grant). The organisations and their directory services stay direct:
+adding an organisation needs an administrator the synthetic ICS does not have, and `create_service` takes
+an entry form's fields and re-indexes each entry, where these 1,000 services are placed at postcodes.
+Team supervisors have no action (an administrator appoints them in the admin site).
 """
 
 from __future__ import annotations
@@ -82,7 +89,8 @@ def _load(people_count: int, link_worker_count: int, cases_per_worker: int) -> d
     from django.contrib.contenttypes.models import ContentType
     from django.db import transaction
 
-    from commonweal.accounts.models import Role, RoleAssignment, User
+    from commonweal.accounts.actions import grant_role
+    from commonweal.accounts.models import Role, User
     from commonweal.audit.models import RecordAccess
     from commonweal.demokit.population import fictional_residents
     from commonweal.directory.models import DirectoryOrganisation, Location, Service, ServiceAtLocation
@@ -144,23 +152,23 @@ def _load(people_count: int, link_worker_count: int, cases_per_worker: int) -> d
         link_workers = []
         for index in range(link_worker_count):
             worker = user(f"lw{index}@bench.invalid", f"Link Worker {index}")
-            RoleAssignment.objects.create(
-                user=worker, role=Role.LINK_WORKER, organisation=teams[index % len(teams)]
+            grant_role(
+                user=worker, role=Role.LINK_WORKER, organisation=teams[index % len(teams)], by=None, at=AS_OF
             )
             link_workers.append(worker)
         for team in teams:
             supervisor = user(f"supervisor{team.pk}@bench.invalid", f"Supervisor {team.pk}")
-            RoleAssignment.objects.create(user=supervisor, role=Role.LINK_WORKER, organisation=team)
+            grant_role(user=supervisor, role=Role.LINK_WORKER, organisation=team, by=None, at=AS_OF)
             TeamSupervisor.objects.create(team=team, user=supervisor)
         referrers = []
         for practice in practices:
             referrer = user(f"gp{practice.pk}@bench.invalid", f"Dr {practice.pk}")
-            RoleAssignment.objects.create(user=referrer, role=Role.REFERRER, organisation=practice)
+            grant_role(user=referrer, role=Role.REFERRER, organisation=practice, by=None, at=AS_OF)
             referrers.append(referrer)
         members = []
         for vcse in vcses:
             member = user(f"member{vcse.pk}@bench.invalid", f"Member {vcse.pk}")
-            RoleAssignment.objects.create(user=member, role=Role.ORGANISATION_MEMBER, organisation=vcse)
+            grant_role(user=member, role=Role.ORGANISATION_MEMBER, organisation=vcse, by=None, at=AS_OF)
             members.append(member)
 
         services = []

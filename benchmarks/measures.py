@@ -16,6 +16,10 @@ planned questionnaires each, about a third answered), and one open safety alert 
 
 Each is run `--repeats` times; medians, p95 and p99 are reported in milliseconds with the process's peak
 memory. Wall time covers the query or computation only, not building the data.
+
+A bulk loader: the people, cases, schedules, answers and alerts (hundreds of thousands of rows at the
+default size) are written directly, in bulk. The link workers' roles go through
+`accounts.actions.grant_role`, at a fixed date.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ RESULT_PATH = ROOT / "benchmarks" / "results" / "measures.json"
 SQLITE_PATH = Path("/tmp/commonweal-measures-bench.sqlite3")
 SEED = 2026
 WORKERS = 100
+GRANTED_AT = datetime.datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
 
 def _percentiles(samples: list[float]) -> dict[str, float]:
@@ -88,7 +93,8 @@ def main() -> None:
     from django.utils import timezone
 
     call_command("migrate", verbosity=0)
-    from commonweal.accounts.models import Role, RoleAssignment, User
+    from commonweal.accounts.actions import grant_role
+    from commonweal.accounts.models import Role, User
     from commonweal.measures import queries, registry
     from commonweal.measures.demo import _answers, _trajectory
     from commonweal.measures.models import MeasureSchedule, Response, SafetyAlert, ScheduledMeasure
@@ -104,9 +110,8 @@ def main() -> None:
     workers = User.objects.bulk_create(
         User(email=f"worker{n}@bench.invalid", full_name=f"Worker {n}") for n in range(WORKERS)
     )
-    RoleAssignment.objects.bulk_create(
-        RoleAssignment(user=user, role=Role.LINK_WORKER, organisation=team) for user in workers
-    )
+    for worker in workers:
+        grant_role(user=worker, role=Role.LINK_WORKER, organisation=team, by=None, at=GRANTED_AT)
     people = Person.objects.bulk_create(
         (
             Person(
