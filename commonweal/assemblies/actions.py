@@ -9,13 +9,14 @@ import secrets
 import time
 from collections.abc import Iterable, Mapping, Sequence
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from commonweal.accounts.audit import record_event
 from commonweal.accounts.models import User
-from commonweal.assemblies import queries
+from commonweal.assemblies import queries, rules
 from commonweal.assemblies.core import invitations as lottery
 from commonweal.assemblies.core import selection as sortition
 from commonweal.assemblies.core.features import ASKED_FEATURES, FEATURES, resolve_feature
@@ -46,8 +47,11 @@ from commonweal.assemblies.models import (
     Vote,
 )
 from commonweal.organisations.models import Organisation
-from commonweal.places.models import Area, Postcode
+from commonweal.places.models import Area
 from commonweal.places.postcodes import MalformedPostcodeError, normalise_postcode
+from commonweal.places.queries import postcodes_in
+
+_NOT_YOURS = "You do not run assemblies or steering groups in this place."
 
 
 class AssemblyError(ValueError):
@@ -90,6 +94,8 @@ def create_assembly(
     by: User | None,
 ) -> Assembly:
     """Set up a citizens' assembly for a place: its question, panel size and the features with quotas."""
+    if not rules.may_run_in_place(by, place):
+        raise PermissionDenied(_NOT_YOURS)
     unknown = [code for code in quota_features if code not in FEATURES]
     if unknown:
         raise AssemblyError(f"Unknown quota features: {', '.join(unknown)}.", field="quota_features")
@@ -147,6 +153,8 @@ def draw_invitations(
     `code_source` makes the codes reproducible (the demo); by default they come from the operating
     system, because a guessable code would let anyone register.
     """
+    if not rules.may_run_body(by, assembly.body):
+        raise PermissionDenied(_NOT_YOURS)
     assembly = (
         Assembly.objects.select_for_update(of=("self",)).select_related("body__place").get(pk=assembly.pk)
     )
@@ -178,7 +186,8 @@ def draw_invitations(
         ],
         drawn_by=by,
     )
-    postcode_rows = Postcode.objects.in_bulk(
+    # The frame is the place's own postcodes, so every drawn one is among them.
+    postcode_rows = postcodes_in(assembly.body.place.lsoas.all()).in_bulk(
         [entry.postcode for entry in draw.postcodes], field_name="postcode"
     )
     source = code_source if code_source is not None else secrets.SystemRandom()
@@ -303,6 +312,8 @@ def register_volunteer(
 @transaction.atomic
 def withdraw_registration(*, registration: Registration, reason: str, by: User | None) -> Registration:
     """Take a volunteer out of the pool at their request (before they are on the panel)."""
+    if not rules.may_run_body(by, registration.assembly.body):
+        raise PermissionDenied(_NOT_YOURS)
     if registration.withdrawn_at is not None:
         raise AssemblyError(f"{registration.pseudonym} has already withdrawn.")
     if registration.memberships.filter(left_on__isnull=True).exists():
@@ -319,6 +330,8 @@ def withdraw_registration(*, registration: Registration, reason: str, by: User |
 @transaction.atomic
 def close_registration(*, assembly: Assembly, by: User | None) -> Assembly:
     """Close the pool: nobody else can register, and the panel can be selected from who has."""
+    if not rules.may_run_body(by, assembly.body):
+        raise PermissionDenied(_NOT_YOURS)
     assembly = Assembly.objects.select_for_update().get(pk=assembly.pk)
     _require_stage(assembly, (Stage.RECRUITING,), "Registration is not open.")
     volunteers = queries.pool(assembly).count()
@@ -387,6 +400,8 @@ def set_quotas(
 ) -> list[Quota]:
     """Replace the quotas with targets from a population-share table: floor and ceiling of k x share,
     widened by the tolerance."""
+    if not rules.may_run_body(by, assembly.body):
+        raise PermissionDenied(_NOT_YOURS)
     assembly = Assembly.objects.select_for_update().get(pk=assembly.pk)
     _require_stage(
         assembly,
@@ -435,6 +450,8 @@ def set_quotas(
 @transaction.atomic
 def change_quota(*, quota: Quota, minimum: int, maximum: int, by: User | None) -> Quota:
     """Set one quota's bounds by hand, e.g. to relax a quota that the feasibility check names."""
+    if not rules.may_run_body(by, quota.assembly.body):
+        raise PermissionDenied(_NOT_YOURS)
     assembly = Assembly.objects.select_for_update().get(pk=quota.assembly_id)
     _require_stage(
         assembly,
@@ -476,6 +493,8 @@ def _selection_error(error: SelectionInputError) -> AssemblyError:
 @transaction.atomic
 def run_selection(*, assembly: Assembly, method: str, seed: int, by: User | None) -> Selection:
     """Find the fair lottery over panels, draw the panel with `seed`, and seat the people drawn."""
+    if not rules.may_run_body(by, assembly.body):
+        raise PermissionDenied(_NOT_YOURS)
     assembly = Assembly.objects.select_for_update(of=("self",)).select_related("body").get(pk=assembly.pk)
     if hasattr(assembly, "selection"):
         raise AssemblyError("The panel has already been selected; a selection is never re-run.")
@@ -551,6 +570,8 @@ def run_selection(*, assembly: Assembly, method: str, seed: int, by: User | None
 @transaction.atomic
 def request_selection(*, assembly: Assembly, method: str, seed: int, by: User | None) -> SelectionRequest:
     """Queue the selection of the panel with a method and a seed; a background task carries it out."""
+    if not rules.may_run_body(by, assembly.body):
+        raise PermissionDenied(_NOT_YOURS)
     assembly = Assembly.objects.select_for_update().get(pk=assembly.pk)
     if hasattr(assembly, "selection"):
         raise AssemblyError("The panel has already been selected; a selection is never re-run.")
@@ -619,6 +640,8 @@ def carry_out_selection(*, request_id: int) -> SelectionRequest:
 @transaction.atomic
 def publish_panel(*, assembly: Assembly, by: User | None) -> Assembly:
     """Publish the selection: the seed, the lottery and every volunteer's chance become public."""
+    if not rules.may_run_body(by, assembly.body):
+        raise PermissionDenied(_NOT_YOURS)
     assembly = Assembly.objects.select_for_update().get(pk=assembly.pk)
     _require_stage(assembly, (Stage.SELECTED,), "Only a selected, unpublished panel can be published.")
     assembly.stage = Stage.PUBLISHED
@@ -631,6 +654,8 @@ def publish_panel(*, assembly: Assembly, by: User | None) -> Assembly:
 @transaction.atomic
 def draw_replacements(*, assembly: Assembly, seed: int, by: User | None) -> Replacement:
     """Fill the seats of members who left with volunteers from the rest of the pool, within the quotas."""
+    if not rules.may_run_body(by, assembly.body):
+        raise PermissionDenied(_NOT_YOURS)
     assembly = (
         Assembly.objects.select_for_update(of=("self",))
         .select_related("body", "selection")
@@ -723,6 +748,8 @@ def create_steering_group(
     by: User | None,
 ) -> Body:
     """Set up a neighbourhood steering group for a place."""
+    if not rules.may_run_in_place(by, place):
+        raise PermissionDenied(_NOT_YOURS)
     body = Body.objects.create(
         kind=Body.Kind.STEERING_GROUP,
         name=name,
@@ -746,6 +773,8 @@ def add_member(
     by: User | None,
 ) -> Membership:
     """Give someone a seat on a steering group."""
+    if not rules.may_run_body(by, body):
+        raise PermissionDenied(_NOT_YOURS)
     if body.is_assembly:
         raise AssemblyError(
             "Members of a citizens' assembly are chosen by lottery: "
@@ -768,6 +797,8 @@ def end_membership(
     *, membership: Membership, left_on: datetime.date, reason: str, by: User | None
 ) -> Membership:
     """Record that a member has left (for an assembly, a drop-out whose seat a replacement can fill)."""
+    if not rules.may_run_body(by, membership.body):
+        raise PermissionDenied(_NOT_YOURS)
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if membership.left_on is not None:
         raise AssemblyError(f"{membership.full_name} left on {_long_date(membership.left_on)}.")
@@ -799,6 +830,8 @@ def record_session(
     session: Session | None = None,
 ) -> Session:
     """Add a session (or change one): its date, agenda and notes."""
+    if not rules.may_run_body(by, body):
+        raise PermissionDenied(_NOT_YOURS)
     if session is None:
         session = Session.objects.create(
             body=body, title=title, held_on=held_on, venue=venue, agenda=agenda, notes=notes, created_by=by
@@ -820,6 +853,8 @@ def add_evidence(
     *, session: Session, title: str, presented_by: str, link: str, summary: str, by: User | None
 ) -> EvidenceItem:
     """Add an item to a session's evidence pack."""
+    if not rules.may_run_body(by, session.body):
+        raise PermissionDenied(_NOT_YOURS)
     item = EvidenceItem.objects.create(
         session=session, title=title, presented_by=presented_by, link=link, summary=summary
     )
@@ -838,6 +873,8 @@ def make_recommendation(
     by: User | None,
 ) -> Recommendation:
     """Record a recommendation the body has agreed, numbered in order."""
+    if not rules.may_run_body(by, body):
+        raise PermissionDenied(_NOT_YOURS)
     if session is not None and session.body_id != body.pk:
         raise AssemblyError("Choose one of this body's sessions.", field="session")
     Body.objects.select_for_update().get(pk=body.pk)
@@ -863,6 +900,8 @@ def record_votes(
     *, recommendation: Recommendation, choices: Mapping[int, str | None], by: User | None
 ) -> dict[str, int]:
     """Record how each member voted (None: did not vote); replaces the earlier record. Returns the tally."""
+    if not rules.may_run_body(by, recommendation.body):
+        raise PermissionDenied(_NOT_YOURS)
     eligible = {membership.pk: membership for membership in eligible_voters(recommendation)}
     strangers = sorted(set(choices) - set(eligible))
     if strangers:
@@ -893,6 +932,8 @@ def record_response(
     by: User | None,
 ) -> Response:
     """Record the responsible organisation's answer; an earlier answer stays in the history."""
+    if not rules.may_run_body(by, recommendation.body):
+        raise PermissionDenied(_NOT_YOURS)
     if decision not in Response.Decision.values:
         raise AssemblyError("Choose accepted, partly accepted or rejected.", field="decision")
     if not reasons.strip():
@@ -927,6 +968,8 @@ def record_delivery(
     by: User | None,
 ) -> DeliveryUpdate:
     """Record progress on delivering an accepted (or partly accepted) recommendation."""
+    if not rules.may_run_body(by, recommendation.body):
+        raise PermissionDenied(_NOT_YOURS)
     response = recommendation.current_response()
     if response is None:
         raise AssemblyError("Record the responsible organisation's response before tracking delivery.")

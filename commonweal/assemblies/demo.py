@@ -14,7 +14,8 @@ from commonweal.assemblies.core.features import deprivation_value
 from commonweal.assemblies.models import Body, Membership
 from commonweal.demokit import REFERENCE_DATE, DemoContext
 from commonweal.demokit.population import AGE_BANDS, ETHNICITY_SHARES, fictional_residents
-from commonweal.places.models import Area, Postcode
+from commonweal.places.models import Area
+from commonweal.places.queries import postcodes_in
 
 ASSEMBLY_NAME = "Old Trafford and Gorse Hill Health Assembly"
 STEERING_GROUP_NAME = "Old Trafford and Gorse Hill Steering Group"
@@ -82,9 +83,7 @@ def _population_table(place: Area) -> list[dict[str, str]]:
     ]
     deciles = Counter(
         deprivation_value("deprivation_quintile", decile)
-        for decile in Postcode.objects.filter(lsoa__in=place.lsoas.all()).values_list(
-            "lsoa__imd_decile", flat=True
-        )
+        for decile in postcodes_in(place.lsoas.all()).values_list("lsoa__imd_decile", flat=True)
     )
     total = sum(deciles.values())
     rows += [

@@ -6,8 +6,11 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 
+from commonweal.accounts.models import User
+from commonweal.assemblies import rules
 from commonweal.assemblies.core.features import FEATURES, QuotaFeature
 from commonweal.assemblies.core.invitations import FramePostcode
 from commonweal.assemblies.core.pool import FeatureQuota, SelectionProblem, Volunteer
@@ -20,7 +23,8 @@ from commonweal.assemblies.models import (
     Registration,
     Replacement,
 )
-from commonweal.places.models import Area, Postcode
+from commonweal.places.models import Area
+from commonweal.places.queries import descendant_ids, postcodes_in
 
 
 @dataclass(frozen=True)
@@ -45,9 +49,7 @@ def invitation_frame(assembly: Assembly) -> LotteryFrame:
         for lsoa in child.lsoas.all():
             stratum_of_lsoa.setdefault(lsoa.pk, child.name)
     already = set(assembly.invitations.values_list("postcode__postcode", flat=True))
-    rows = Postcode.objects.filter(lsoa__in=place.lsoas.all()).values_list(
-        "postcode", "lsoa_id", "lsoa__name"
-    )
+    rows = postcodes_in(place.lsoas.all()).values_list("postcode", "lsoa_id", "lsoa__name")
     if children:
         stratified_by = "neighbourhood" if children[0].kind == Area.Kind.NEIGHBOURHOOD else "borough"
         rest = f"Elsewhere in {place.name}"
@@ -202,13 +204,8 @@ class PlaceRecommendations:
 
 def you_said_we_did(place: Area) -> list[PlaceRecommendations]:
     """Return the bodies of a place and the places inside it, each with its recommendations."""
-    place_ids = {place.pk}
-    frontier = {place.pk}
-    while frontier:
-        frontier = set(Area.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)) - place_ids
-        place_ids |= frontier
     bodies = (
-        Body.objects.filter(place_id__in=place_ids, recommendations__isnull=False)
+        Body.objects.filter(place_id__in=descendant_ids([place.pk]), recommendations__isnull=False)
         .distinct()
         .select_related("place", "responsible_organisation")
         .order_by("place__name", "name", "pk")
@@ -229,3 +226,8 @@ def you_said_we_did(place: Area) -> list[PlaceRecommendations]:
 def places_with_bodies() -> QuerySet[Area]:
     """Return the places that have an assembly or a steering group, by name."""
     return Area.objects.filter(participation_bodies__isnull=False).distinct().order_by("name")
+
+
+def places_to_run_in(user: User | AnonymousUser) -> list[Area]:
+    """Return the places the user may run bodies in, broadest first."""
+    return list(Area.objects.filter(pk__in=rules.managed_place_ids(user)).order_by("kind", "name"))

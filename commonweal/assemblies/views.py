@@ -9,13 +9,14 @@ import secrets
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from commonweal.accounts.permissions import Capability, requires, signed_in_user
-from commonweal.assemblies import actions, queries, tasks
+from commonweal.assemblies import actions, queries, rules, tasks
 from commonweal.assemblies.actions import AssemblyError
 from commonweal.assemblies.core.features import ASKED_FEATURES
 from commonweal.assemblies.core.pool import SelectionInputError
@@ -51,12 +52,22 @@ from commonweal.assemblies.models import (
     Selection,
     Session,
 )
-from commonweal.assemblies.rules import body_to_manage, managed_place_ids, managed_places
 from commonweal.places.models import Area
 
 
+def _body_to_manage(request: HttpRequest, pk: int, *, kind: str | None = None) -> Body:
+    """Load a body the signed-in user runs; 404 if there is none, 403 if it is outside their places."""
+    queryset = Body.objects.select_related("place", "responsible_organisation")
+    if kind is not None:
+        queryset = queryset.filter(kind=kind)
+    body = get_object_or_404(queryset, pk=pk)
+    if not rules.may_run_body(request.user, body):
+        raise PermissionDenied("You do not run assemblies or steering groups in this place.")
+    return body
+
+
 def _assembly(request: HttpRequest, pk: int) -> Assembly:
-    body = body_to_manage(request, pk, kind=Body.Kind.ASSEMBLY)
+    body = _body_to_manage(request, pk, kind=Body.Kind.ASSEMBLY)
     return Assembly.objects.select_related("body__place", "body__responsible_organisation").get(pk=body.pk)
 
 
@@ -72,7 +83,7 @@ def _status(form_errors: bool) -> int:
 @requires(Capability.RUN_ASSEMBLIES)
 def assembly_create(request: HttpRequest) -> HttpResponse:
     """Set up a citizens' assembly in one of the organiser's places."""
-    form = AssemblyForm(request.POST or None, places=managed_places(request.user))
+    form = AssemblyForm(request.POST or None, places=queries.places_to_run_in(request.user))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -456,7 +467,7 @@ def panel(request: HttpRequest, pk: int) -> HttpResponse:
 def index(request: HttpRequest) -> HttpResponse:
     """The assemblies and steering groups in the organiser's places."""
     bodies = (
-        Body.objects.filter(place_id__in=managed_place_ids(request.user))
+        Body.objects.filter(place_id__in=rules.managed_place_ids(request.user))
         .select_related("place", "assembly")
         .order_by("kind", "place__name", "name")
     )
@@ -473,7 +484,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @requires(Capability.RUN_ASSEMBLIES)
 def steering_group_create(request: HttpRequest) -> HttpResponse:
     """Set up a neighbourhood steering group."""
-    form = SteeringGroupForm(request.POST or None, places=managed_places(request.user))
+    form = SteeringGroupForm(request.POST or None, places=queries.places_to_run_in(request.user))
     if request.method == "POST" and form.is_valid():
         body = actions.create_steering_group(
             place=form.cleaned_data["place"],
@@ -492,7 +503,7 @@ def steering_group_create(request: HttpRequest) -> HttpResponse:
 @requires(Capability.RUN_ASSEMBLIES)
 def manage(request: HttpRequest, pk: int) -> HttpResponse:
     """One body's hub: for an assembly, each step of recruitment and selection; then its work."""
-    body = body_to_manage(request, pk)
+    body = _body_to_manage(request, pk)
     assembly = Assembly.objects.get(pk=body.pk) if body.is_assembly else None
     context = {
         "body": body,
@@ -516,7 +527,7 @@ def manage(request: HttpRequest, pk: int) -> HttpResponse:
 @requires(Capability.RUN_ASSEMBLIES)
 def members(request: HttpRequest, pk: int) -> HttpResponse:
     """A steering group's members: add someone, or record that someone has left."""
-    body = body_to_manage(request, pk)
+    body = _body_to_manage(request, pk)
     if body.is_assembly:
         return redirect("assemblies:panel", pk=body.pk)
     form = MemberForm(request.POST or None)
@@ -544,7 +555,7 @@ def members(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def member_leave(request: HttpRequest, pk: int, membership_id: int) -> HttpResponse:
     """Record that a member has left (for an assembly, a drop-out whose seat can be refilled)."""
-    body = body_to_manage(request, pk)
+    body = _body_to_manage(request, pk)
     membership = get_object_or_404(Membership, body=body, pk=membership_id)
     form = LeaveForm(request.POST, membership=membership)
     back = "assemblies:panel" if body.is_assembly else "assemblies:members"
@@ -570,7 +581,7 @@ def member_leave(request: HttpRequest, pk: int, membership_id: int) -> HttpRespo
 @requires(Capability.RUN_ASSEMBLIES)
 def session_edit(request: HttpRequest, pk: int, session_id: int | None = None) -> HttpResponse:
     """Add a session, or change one and add to its evidence pack."""
-    body = body_to_manage(request, pk)
+    body = _body_to_manage(request, pk)
     session = get_object_or_404(Session, body=body, pk=session_id) if session_id is not None else None
     initial = (
         {
@@ -607,7 +618,7 @@ def session_edit(request: HttpRequest, pk: int, session_id: int | None = None) -
 @requires(Capability.RUN_ASSEMBLIES)
 def evidence_add(request: HttpRequest, pk: int, session_id: int) -> HttpResponse:
     """Add an item to a session's evidence pack."""
-    body = body_to_manage(request, pk)
+    body = _body_to_manage(request, pk)
     session = get_object_or_404(Session, body=body, pk=session_id)
     form = EvidenceForm(request.POST or None, prefix="evidence")
     if request.method == "POST" and form.is_valid():
@@ -639,7 +650,7 @@ def evidence_add(request: HttpRequest, pk: int, session_id: int) -> HttpResponse
 @requires(Capability.RUN_ASSEMBLIES)
 def recommendation_create(request: HttpRequest, pk: int) -> HttpResponse:
     """Record a recommendation the body has agreed."""
-    body = body_to_manage(request, pk)
+    body = _body_to_manage(request, pk)
     form = RecommendationForm(request.POST or None, sessions=list(body.sessions.all()))
     if request.method == "POST" and form.is_valid():
         try:
@@ -703,7 +714,7 @@ def _tally(recommendation: Recommendation) -> list[tuple[str, int]]:
 def _load_recommendation(
     request: HttpRequest, pk: int, recommendation_id: int
 ) -> tuple[Body, Recommendation]:
-    body = body_to_manage(request, pk)
+    body = _body_to_manage(request, pk)
     return body, get_object_or_404(
         Recommendation.objects.select_related("session"), body=body, pk=recommendation_id
     )

@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from commonweal.accounts.audit import record_event
 from commonweal.accounts.models import User
-from commonweal.budgeting import queries
+from commonweal.budgeting import queries, rules
 from commonweal.budgeting.core.rounds.ballots import BallotError, BallotKind, BallotRules, check_ballot
 from commonweal.budgeting.core.rounds.counting import CountError, TiePreset, count_round
 from commonweal.budgeting.core.rounds.voters import age_refusal, normalised_name, voter_key
@@ -37,8 +38,11 @@ from commonweal.budgeting.models import (
     Spend,
 )
 from commonweal.people.models import Person
-from commonweal.places.models import Area, Lsoa, Postcode
+from commonweal.places.models import Area, Lsoa
 from commonweal.places.postcodes import MalformedPostcodeError, normalise_postcode
+from commonweal.places.queries import lsoa_of
+
+_NOT_YOURS = "You do not run budgeting rounds in this place."
 
 
 class BudgetingError(ValueError):
@@ -155,6 +159,8 @@ def _apply(budget_round: BudgetRound, settings: RoundSettings) -> None:
 @transaction.atomic
 def create_round(*, place: Area, settings: RoundSettings, by: User | None) -> BudgetRound:
     """Set up a participatory budgeting round in a place; it opens for ideas at once."""
+    if not rules.may_run_in_place(by, place):
+        raise PermissionDenied(_NOT_YOURS)
     check_settings(settings)
     budget_round = BudgetRound(place=place, created_by=by)
     _apply(budget_round, settings)
@@ -174,6 +180,8 @@ def create_round(*, place: Area, settings: RoundSettings, by: User | None) -> Bu
 @transaction.atomic
 def change_round(*, budget_round: BudgetRound, settings: RoundSettings, by: User | None) -> BudgetRound:
     """Change a round's settings; refused once voting has opened."""
+    if not rules.may_run_round(by, budget_round):
+        raise PermissionDenied(_NOT_YOURS)
     budget_round = _locked(budget_round)
     if budget_round.settings_locked:
         raise BudgetingError(
@@ -211,6 +219,8 @@ def answer_idea(
     *, idea: Idea, status: str, response: str, proposal: Proposal | None, by: User | None
 ) -> Idea:
     """Say what happened to an idea: taken forward into a project, or not, and why (published)."""
+    if not rules.may_run_round(by, idea.round):
+        raise PermissionDenied(_NOT_YOURS)
     _require_phase(_locked(idea.round), _DEVELOPING, "Voting has opened, so ideas can no longer be answered.")
     if status == Idea.Status.TAKEN_FORWARD:
         if proposal is None:
@@ -241,6 +251,8 @@ def save_proposal(
     proposal: Proposal | None = None,
 ) -> Proposal:
     """Add a project to the round, or change one (a changed project goes back for feasibility review)."""
+    if not rules.may_run_round(by, budget_round):
+        raise PermissionDenied(_NOT_YOURS)
     budget_round = _locked(budget_round)
     _require_phase(budget_round, _DEVELOPING, _DEVELOPING_MESSAGE)
     if cost < 1:
@@ -268,6 +280,8 @@ def save_proposal(
 @transaction.atomic
 def review_feasibility(*, proposal: Proposal, decision: str, note: str, by: User | None) -> Proposal:
     """Record whether a project can be delivered for its cost (only feasible projects go on the ballot)."""
+    if not rules.may_run_round(by, proposal.round):
+        raise PermissionDenied(_NOT_YOURS)
     budget_round = _locked(proposal.round)
     _require_phase(budget_round, _DEVELOPING, _DEVELOPING_MESSAGE)
     if decision == Proposal.Feasibility.FEASIBLE:
@@ -291,6 +305,8 @@ def review_feasibility(*, proposal: Proposal, decision: str, note: str, by: User
 @transaction.atomic
 def start_development(*, budget_round: BudgetRound, by: User | None) -> BudgetRound:
     """Close ideas and move to proposal development and feasibility review."""
+    if not rules.may_run_round(by, budget_round):
+        raise PermissionDenied(_NOT_YOURS)
     budget_round = _locked(budget_round)
     _require_phase(budget_round, (Phase.IDEAS,), "The round is not collecting ideas.")
     budget_round.phase = Phase.DEVELOPMENT
@@ -308,6 +324,8 @@ def open_voting(
     *, budget_round: BudgetRound, voting_closes_on: datetime.date, by: User | None, seed: int | None = None
 ) -> BudgetRound:
     """Put the feasible projects on the ballot, draw the tie-breaking order by lot, and open voting."""
+    if not rules.may_run_round(by, budget_round):
+        raise PermissionDenied(_NOT_YOURS)
     budget_round = _locked(budget_round)
     _require_phase(
         budget_round, (Phase.DEVELOPMENT,), "Voting opens after proposal development and feasibility review."
@@ -368,14 +386,14 @@ def _postcode_in_place(budget_round: BudgetRound, postcode: str, *, whose: str) 
         normalised = normalise_postcode(postcode)
     except MalformedPostcodeError as error:
         raise BudgetingError(str(error), field="postcode") from error
-    found = Postcode.objects.select_related("lsoa").filter(postcode=normalised).first()
-    if found is None or not budget_round.place.lsoas.filter(pk=found.lsoa_id).exists():
+    lsoa = lsoa_of(normalised)
+    if lsoa is None or not budget_round.place.lsoas.filter(pk=lsoa.pk).exists():
         raise BudgetingError(
             f"{whose} postcode, {normalised}, is not in {budget_round.place.name}: only people who live in "
             f"{budget_round.place.name} can vote in this round.",
             field="postcode",
         )
-    return found.lsoa
+    return lsoa
 
 
 def _closing_day(budget_round: BudgetRound) -> datetime.date:
@@ -598,6 +616,8 @@ class KeyingOutcome:
 def key_paper_ballot(*, budget_round: BudgetRound, keying: PaperKeying, by: User) -> KeyingOutcome:
     """Key a paper ballot: the first keying waits for a second by someone else; a match records the ballot;
     a mismatch, or a ballot that cannot be counted, goes to the queue for a third person."""
+    if not rules.may_run_round(by, budget_round):
+        raise PermissionDenied(_NOT_YOURS)
     budget_round = _locked(budget_round)
     _require_phase(budget_round, (Phase.VOTING,), "Paper ballots are keyed while the voting phase is open.")
     reference = keying.reference.strip().upper()
@@ -662,6 +682,8 @@ def resolve_paper_ballot(
 ) -> PaperBallot:
     """A third person settles a queued paper ballot: keys it from the paper (recorded if it can be counted),
     or, with `keying` None, sets it aside as not counted, saying why."""
+    if not rules.may_run_round(by, paper.round):
+        raise PermissionDenied(_NOT_YOURS)
     budget_round = _locked(paper.round)
     _require_phase(budget_round, (Phase.VOTING,), "Voting has closed, so the paper queue is settled.")
     paper = PaperBallot.objects.select_for_update().get(pk=paper.pk)
@@ -689,6 +711,8 @@ def resolve_paper_ballot(
 def close_voting(*, budget_round: BudgetRound, by: User | None) -> BudgetResult:
     """Close voting after its closing day, once every paper ballot is settled, and count with the round's
     rule; the result, its explanations and the tie-breaking are recorded."""
+    if not rules.may_run_round(by, budget_round):
+        raise PermissionDenied(_NOT_YOURS)
     budget_round = _locked(budget_round)
     _require_phase(budget_round, (Phase.VOTING,), "Voting is not open.")
     closes = _closing_day(budget_round)
@@ -748,6 +772,8 @@ def close_voting(*, budget_round: BudgetRound, by: User | None) -> BudgetResult:
 @transaction.atomic
 def start_delivery(*, budget_round: BudgetRound, by: User | None) -> BudgetRound:
     """Move from results to delivering the funded projects."""
+    if not rules.may_run_round(by, budget_round):
+        raise PermissionDenied(_NOT_YOURS)
     budget_round = _locked(budget_round)
     _require_phase(budget_round, (Phase.RESULTS,), "Delivery starts after the results.")
     budget_round.phase = Phase.DELIVERY
@@ -769,6 +795,8 @@ def add_milestone(
     *, proposal: Proposal, title: str, due_on: datetime.date | None, note: str, by: User | None
 ) -> Milestone:
     """Add a step to a funded project's delivery plan."""
+    if not rules.may_run_round(by, proposal.round):
+        raise PermissionDenied(_NOT_YOURS)
     _require_funded(proposal)
     if not title.strip():
         raise BudgetingError("Enter what the milestone is.", field="title")
@@ -782,6 +810,8 @@ def add_milestone(
 @transaction.atomic
 def complete_milestone(*, milestone: Milestone, done_on: datetime.date, by: User | None) -> Milestone:
     """Record that a milestone was reached."""
+    if not rules.may_run_round(by, milestone.proposal.round):
+        raise PermissionDenied(_NOT_YOURS)
     budget_round = _require_funded(milestone.proposal)
     milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
     if milestone.done_on is not None:
@@ -806,6 +836,8 @@ def record_spend(
     *, proposal: Proposal, amount: Decimal, spent_on: datetime.date, description: str, by: User | None
 ) -> Spend:
     """Record money spent on a funded project."""
+    if not rules.may_run_round(by, proposal.round):
+        raise PermissionDenied(_NOT_YOURS)
     _require_funded(proposal)
     if amount <= 0:
         raise BudgetingError("Enter an amount above £0.", field="amount")

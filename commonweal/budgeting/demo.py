@@ -33,7 +33,8 @@ from commonweal.budgeting.models import (
 from commonweal.demokit import REFERENCE_DATE, DemoContext
 from commonweal.demokit.population import fictional_residents
 from commonweal.people.models import Person
-from commonweal.places.models import Area, Postcode
+from commonweal.places.models import Area
+from commonweal.places.queries import postcodes_in
 
 RESULTS_ROUND = "Old Trafford and Gorse Hill Community Chest 2025"
 VOTING_ROUND = "Healthy Trafford Fund 2026"
@@ -315,11 +316,7 @@ def _results_round(context: DemoContext, rng: random.Random) -> None:
         for person in Person.objects.filter(lsoa__in=place.lsoas.all()).order_by("pk")
         if age_on(person.date_of_birth, closes) >= 17
     ][:MOST_FROM_RECORDS]
-    postcodes = list(
-        Postcode.objects.filter(lsoa__in=place.lsoas.all())
-        .order_by("postcode")
-        .values_list("postcode", flat=True)
-    )
+    postcodes = list(postcodes_in(place.lsoas.all()).order_by("postcode").values_list("postcode", flat=True))
     needed = BALLOTS - len(on_record)
     drawn = fictional_residents(rng, 2 * needed, postcodes, closes)
     others = [

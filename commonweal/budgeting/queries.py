@@ -10,9 +10,12 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Sum
 from django.utils import timezone
 
+from commonweal.accounts.models import User
+from commonweal.budgeting import rules
 from commonweal.budgeting.core.outcome import LossReason, Outcome
 from commonweal.budgeting.core.pb_format import format_pb
 from commonweal.budgeting.core.rounds.chart import ChartRow, results_chart
@@ -34,6 +37,7 @@ from commonweal.budgeting.models import (
     PaperBallot,
     Proposal,
 )
+from commonweal.places.models import Area
 
 
 def ballot_projects(budget_round: BudgetRound) -> list[Proposal]:
@@ -406,3 +410,8 @@ def paper_queue(budget_round: BudgetRound) -> Sequence[PaperBallot]:
         .order_by("created_at", "pk")
         .prefetch_related("entries__keyed_by")
     )
+
+
+def places_to_run_in(user: User | AnonymousUser) -> list[Area]:
+    """Return the places the user may run budgeting rounds in, broadest first."""
+    return list(Area.objects.filter(pk__in=rules.budgeting_place_ids(user)).order_by("kind", "name"))

@@ -1,49 +1,40 @@
-"""Where a user may run participatory budgeting rounds: the places their organiser or administrator roles
-are held in, and every place inside them (as for assemblies, under the budgeting capability)."""
+"""Who may do what with participatory budgeting rounds.
+
+Organisers and administrators run rounds in the places their roles are held in and in every place
+inside them (a role held in an organisation reaches the place that organisation serves), under the
+budgeting capability. Residents take part under the round's own rules of who may vote and when, which
+the actions apply as the round's settings (not permissions). Actions check these predicates and raise
+PermissionDenied; views call the same ones for an early refusal.
+"""
 
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
 
 from commonweal.accounts.models import Role, User
 from commonweal.accounts.permissions import Capability, can
 from commonweal.budgeting.models import BudgetRound
 from commonweal.places.models import Area
+from commonweal.places.queries import descendant_ids
 
 _RUNNING_ROLES = (Role.COMMUNITY_ORGANISER, Role.ADMINISTRATOR)
 
 
-def budgeting_place_ids(user: User | AnonymousUser) -> frozenset[int]:
+def budgeting_place_ids(user: User | AnonymousUser | None) -> frozenset[int]:
     """Return the places in which the user runs budgeting rounds, with all places inside them."""
     if not isinstance(user, User) or not can(user, Capability.RUN_BUDGETING):
         return frozenset()
-    roots: set[int] = set()
-    for area_id, organisation_area_id in user.role_assignments.filter(role__in=_RUNNING_ROLES).values_list(
+    rows = user.role_assignments.filter(role__in=_RUNNING_ROLES).values_list(
         "area_id", "organisation__area_id"
-    ):
-        # A role held in an organisation reaches the place that organisation serves.
-        for found in (area_id, organisation_area_id):
-            if found is not None:
-                roots.add(found)
-    reached = set(roots)
-    frontier = set(roots)
-    while frontier:
-        frontier = set(Area.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)) - reached
-        reached |= frontier
-    return frozenset(reached)
+    )
+    return descendant_ids({place_id for row in rows for place_id in row if place_id is not None})
 
 
-def budgeting_places(user: User | AnonymousUser) -> list[Area]:
-    """Return the places the user may run rounds in, broadest first."""
-    return list(Area.objects.filter(pk__in=budgeting_place_ids(user)).order_by("kind", "name"))
+def may_run_in_place(user: User | AnonymousUser | None, place: Area) -> bool:
+    """May the user set up a budgeting round in this place?"""
+    return place.pk in budgeting_place_ids(user)
 
 
-def round_to_manage(request: HttpRequest, pk: int) -> BudgetRound:
-    """Load a round the signed-in user runs; 404 if there is none, 403 if it is outside their places."""
-    found = get_object_or_404(BudgetRound.objects.select_related("place"), pk=pk)
-    if found.place_id not in budgeting_place_ids(request.user):
-        raise PermissionDenied("You do not run budgeting rounds in this place.")
-    return found
+def may_run_round(user: User | AnonymousUser | None, budget_round: BudgetRound) -> bool:
+    """May the user run this round: its settings, ideas, projects, phases, paper ballots and delivery?"""
+    return budget_round.place_id in budgeting_place_ids(user)

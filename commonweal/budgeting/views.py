@@ -7,13 +7,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from commonweal.accounts.models import User
 from commonweal.accounts.permissions import Capability, requires, signed_in, signed_in_user
-from commonweal.budgeting import actions, queries
+from commonweal.budgeting import actions, queries, rules
 from commonweal.budgeting.actions import BudgetingError
 from commonweal.budgeting.core.rounds.voters import WEIGHTING_EXPLANATION
 from commonweal.budgeting.forms import (
@@ -34,7 +35,6 @@ from commonweal.budgeting.forms import (
     show_error,
 )
 from commonweal.budgeting.models import Ballot, BudgetRound, Idea, Milestone, PaperBallot, Proposal
-from commonweal.budgeting.rules import budgeting_place_ids, budgeting_places, round_to_manage
 
 Phase = BudgetRound.Phase
 
@@ -43,11 +43,19 @@ def _status(failed: bool) -> int:
     return 400 if failed else 200
 
 
+def _round_to_manage(request: HttpRequest, pk: int) -> BudgetRound:
+    """Load a round the signed-in user runs; 404 if there is none, 403 if it is outside their places."""
+    found = get_object_or_404(BudgetRound.objects.select_related("place"), pk=pk)
+    if not rules.may_run_round(request.user, found):
+        raise PermissionDenied("You do not run budgeting rounds in this place.")
+    return found
+
+
 @requires(Capability.RUN_BUDGETING)
 def index(request: HttpRequest) -> HttpResponse:
     """The budgeting rounds in the organiser's places."""
     rounds = (
-        BudgetRound.objects.filter(place_id__in=budgeting_place_ids(request.user))
+        BudgetRound.objects.filter(place_id__in=rules.budgeting_place_ids(request.user))
         .select_related("place")
         .order_by("place__name", "-created_at")
     )
@@ -57,7 +65,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @requires(Capability.RUN_BUDGETING)
 def round_create(request: HttpRequest) -> HttpResponse:
     """Set up a round: its place, money, ballot, rule and who may vote."""
-    form = RoundForm(request.POST or None, places=budgeting_places(request.user))
+    form = RoundForm(request.POST or None, places=queries.places_to_run_in(request.user))
     if request.method == "POST" and form.is_valid():
         try:
             made = actions.create_round(
@@ -79,7 +87,7 @@ def round_create(request: HttpRequest) -> HttpResponse:
 @requires(Capability.RUN_BUDGETING)
 def round_settings(request: HttpRequest, pk: int) -> HttpResponse:
     """Change a round's settings, until voting opens."""
-    budget_round = round_to_manage(request, pk)
+    budget_round = _round_to_manage(request, pk)
     form = RoundForm(request.POST or None, initial=round_initial(budget_round))
     if request.method == "POST" and form.is_valid():
         try:
@@ -130,14 +138,14 @@ def _hub(
 @requires(Capability.RUN_BUDGETING)
 def manage(request: HttpRequest, pk: int) -> HttpResponse:
     """One round's hub: its phase, each task and the step to the next phase."""
-    return _hub(request, round_to_manage(request, pk))
+    return _hub(request, _round_to_manage(request, pk))
 
 
 @requires(Capability.RUN_BUDGETING)
 @require_POST
 def advance(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     """Move the round on: close ideas, open voting, close voting and count, or start delivery."""
-    budget_round = round_to_manage(request, pk)
+    budget_round = _round_to_manage(request, pk)
     by = signed_in_user(request)
     voting_form = None
     try:
@@ -208,14 +216,14 @@ def _ideas_page(
 @requires(Capability.RUN_BUDGETING)
 def ideas(request: HttpRequest, pk: int) -> HttpResponse:
     """Residents' ideas, each with its answer: taken forward into a project, or not and why."""
-    return _ideas_page(request, round_to_manage(request, pk))
+    return _ideas_page(request, _round_to_manage(request, pk))
 
 
 @requires(Capability.RUN_BUDGETING)
 @require_POST
 def idea_answer(request: HttpRequest, pk: int, idea_id: int) -> HttpResponse:
     """Answer one idea."""
-    budget_round = round_to_manage(request, pk)
+    budget_round = _round_to_manage(request, pk)
     idea = get_object_or_404(Idea, round=budget_round, pk=idea_id)
     form = IdeaAnswerForm(
         request.POST, prefix=f"idea-{idea.pk}", proposals=list(budget_round.proposals.order_by("number"))
@@ -234,7 +242,7 @@ def idea_answer(request: HttpRequest, pk: int, idea_id: int) -> HttpResponse:
 @requires(Capability.RUN_BUDGETING)
 def projects(request: HttpRequest, pk: int) -> HttpResponse:
     """The round's projects with their feasibility, and a form to add one."""
-    budget_round = round_to_manage(request, pk)
+    budget_round = _round_to_manage(request, pk)
     form = ProposalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -290,7 +298,7 @@ def _project_page(
 @requires(Capability.RUN_BUDGETING)
 def project(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     """One project: change it (it goes back for review), and its feasibility review."""
-    budget_round = round_to_manage(request, pk)
+    budget_round = _round_to_manage(request, pk)
     proposal = get_object_or_404(Proposal, round=budget_round, number=number)
     if request.method != "POST":
         return _project_page(request, budget_round, proposal)
@@ -312,7 +320,7 @@ def project(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 @require_POST
 def feasibility(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     """Record a project's feasibility review."""
-    budget_round = round_to_manage(request, pk)
+    budget_round = _round_to_manage(request, pk)
     proposal = get_object_or_404(Proposal, round=budget_round, number=number)
     form = FeasibilityForm(request.POST)
     if form.is_valid():
@@ -339,7 +347,7 @@ def _paper_form(budget_round: BudgetRound, data: Any = None, **kwargs: Any) -> P
 @requires(Capability.RUN_BUDGETING)
 def paper(request: HttpRequest, pk: int) -> HttpResponse:
     """Key paper ballots (each by two different people) and see the ones waiting."""
-    budget_round = round_to_manage(request, pk)
+    budget_round = _round_to_manage(request, pk)
     form = _paper_form(budget_round, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -408,7 +416,7 @@ def _resolve_page(
 @requires(Capability.RUN_BUDGETING)
 def paper_resolve(request: HttpRequest, pk: int, paper_id: int) -> HttpResponse:
     """A paper ballot waiting for a third person: both keyings side by side; key it or set it aside."""
-    budget_round = round_to_manage(request, pk)
+    budget_round = _round_to_manage(request, pk)
     paper_ballot = get_object_or_404(PaperBallot, round=budget_round, pk=paper_id)
     if request.method != "POST":
         return _resolve_page(request, budget_round, paper_ballot)
@@ -488,7 +496,7 @@ def _delivery_page(
 
 
 def _funded(request: HttpRequest, pk: int, number: int) -> tuple[BudgetRound, Proposal]:
-    budget_round = round_to_manage(request, pk)
+    budget_round = _round_to_manage(request, pk)
     return budget_round, get_object_or_404(Proposal, round=budget_round, number=number)
 
 
