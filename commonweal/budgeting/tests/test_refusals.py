@@ -27,7 +27,7 @@ DAY = datetime.date(2026, 3, 2)
 def database_snapshot() -> dict[str, list[dict[str, Any]]]:
     """Every row of every budgeting table, and the audit log, as plain values."""
     tables = {
-        model.__name__: list(model.objects.order_by("pk").values())
+        model.__name__: list(model._default_manager.order_by("pk").values())
         for model in apps.get_app_config("budgeting").get_models()
     }
     tables["AuditEvent"] = list(AuditEvent.objects.order_by("pk").values())
