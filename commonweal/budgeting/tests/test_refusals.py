@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 DAY = datetime.date(2026, 3, 2)
 
 
-def database_snapshot() -> dict[str, list[dict[str, Any]]]:
+def database_snapshot():
     """Every row of every budgeting table, and the audit log, as plain values."""
     tables = {
         model.__name__: list(model._default_manager.order_by("pk").values())
