@@ -38,7 +38,7 @@ class Body(models.Model):
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     name = models.CharField(max_length=200)
-    place = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="participation_bodies")
+    place = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="bodies")
     remit = models.TextField(help_text="The question it answers, or what it is for")
     responsible_organisation = models.ForeignKey(
         Organisation,

@@ -225,7 +225,7 @@ def you_said_we_did(place: Area) -> list[PlaceRecommendations]:
 
 def places_with_bodies() -> QuerySet[Area]:
     """Return the places that have an assembly or a steering group, by name."""
-    return Area.objects.filter(participation_bodies__isnull=False).distinct().order_by("name")
+    return Area.objects.filter(bodies__isnull=False).distinct().order_by("name")
 
 
 def places_to_run_in(user: User | AnonymousUser) -> list[Area]:

@@ -1,4 +1,4 @@
-"""Background tasks for community power (through Django's task interface; tests run them at once)."""
+"""Background tasks for assemblies (through Django's task interface; tests run them at once)."""
 
 from __future__ import annotations
 

@@ -233,7 +233,7 @@ class Idea(models.Model):
 class Ballot(models.Model):
     """One voter's ballot in one round, cast online or keyed from paper; the voter's choices are its rows.
 
-    `number` is the anonymous voter id in the exported file. `voter_key` (see pb_rounds.voters) is the same
+    `number` is the anonymous voter id in the exported file. `voter_key` (see core.rounds.voters) is the same
     for one person however they vote, and the database allows one ballot per key per round.
     """
 

@@ -57,7 +57,7 @@ class Migration(migrations.Migration):
                         ('remit', models.TextField(help_text='The question it answers, or what it is for')),
                         ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
                         ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                        ('place', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='participation_bodies', to='places.area')),
+                        ('place', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='bodies', to='places.area')),
                         ('responsible_organisation', models.ForeignKey(blank=True, help_text='Who has promised to respond to its recommendations', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisations.organisation')),
                     ],
                     options={

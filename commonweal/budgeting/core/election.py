@@ -1,6 +1,7 @@
 """A participatory budgeting election as plain data: budget, projects and ballots (no Django).
 
-The rules in `rules.py` read an `Election`; `pb_format.py` turns a pabulib `.pb` file into one and back.
+The rules in `voting_rules.py` read an `Election`; `pb_format.py` turns a pabulib `.pb` file into one
+and back.
 """
 
 from __future__ import annotations
