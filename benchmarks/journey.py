@@ -82,7 +82,8 @@ def _load(people_count: int, link_worker_count: int, cases_per_worker: int) -> d
     from django.contrib.contenttypes.models import ContentType
     from django.db import transaction
 
-    from commonweal.accounts.models import RecordAccess, Role, RoleAssignment, User
+    from commonweal.accounts.models import Role, RoleAssignment, User
+    from commonweal.audit.models import RecordAccess
     from commonweal.demokit.population import fictional_residents
     from commonweal.directory.models import DirectoryOrganisation, Location, Service, ServiceAtLocation
     from commonweal.organisations.models import Organisation
@@ -476,7 +477,8 @@ def _load(people_count: int, link_worker_count: int, cases_per_worker: int) -> d
 
 
 def _counts() -> dict[str, int]:
-    from commonweal.accounts.models import RecordAccess, User
+    from commonweal.accounts.models import User
+    from commonweal.audit.models import RecordAccess
     from commonweal.directory.models import Service
     from commonweal.people.models import Goal, Person
     from commonweal.referrals.models import (

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 import pytest
 from django.test import Client
 
-from commonweal.accounts.models import ApiToken, AuditEvent, RecordAccess, Role, RoleAssignment
+from commonweal.accounts.models import ApiToken, Role, RoleAssignment
+from commonweal.audit.models import AuditEvent, RecordAccess
 from commonweal.organisations.models import Organisation
 from commonweal.places.models import Area
 from tests.factories import PersonFactory, make_persona

@@ -7,8 +7,8 @@ import secrets
 from django.db import transaction
 from django.utils import timezone
 
-from commonweal.accounts.audit import record_event
 from commonweal.accounts.models import ApiToken, Role, RoleAssignment, User
+from commonweal.audit.actions import record_event
 from commonweal.organisations.models import Organisation
 from commonweal.places.models import Area
 

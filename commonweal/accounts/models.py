@@ -1,4 +1,4 @@
-"""Users, their roles, the access audit and API tokens."""
+"""Users, their roles and API tokens (the access audit is the `audit` app)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,6 @@ import hashlib
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
-from django.contrib.contenttypes.fields import GenericForeignKey
-from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 
@@ -135,45 +133,6 @@ class RoleAssignment(models.Model):
         return self.area.name if self.area is not None else ""
 
 
-class RecordAccess(models.Model):
-    """One view of a person-level record by someone other than that person: who, when, what, why."""
-
-    class Reason(models.TextChoices):
-        CASELOAD = "caseload", "On their caseload"
-        REFERRAL = "referral", "Working on their referral"
-        HOUSEHOLD = "household", "Their household is in my care"
-        ORGANISATION = "organisation", "Connected to my organisation"
-        ADMINISTRATION = "administration", "Managing their access to Commonweal"
-        BREAK_GLASS = "break_glass", "Break-glass access"
-
-    viewer = models.ForeignKey(User, on_delete=models.PROTECT, related_name="record_accesses")
-    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
-    subject_id = models.PositiveBigIntegerField()
-    subject = GenericForeignKey("subject_type", "subject_id")
-    # The account of the person the record is about, when they have one, so they can read the log.
-    subject_user = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="accesses_to_my_record"
-    )
-    reason = models.CharField(max_length=20, choices=Reason.choices)
-    detail = models.TextField(blank=True, help_text="Required for break-glass access")
-    path = models.CharField(max_length=500, blank=True)
-    accessed_at = models.DateTimeField(default=timezone.now, db_index=True)
-
-    class Meta:
-        ordering = ["-accessed_at", "-pk"]
-        indexes = [models.Index(fields=["subject_type", "subject_id", "-accessed_at"])]
-        constraints = [
-            models.CheckConstraint(
-                condition=~models.Q(reason="break_glass") | ~models.Q(detail=""),
-                name="record_access_break_glass_has_detail",
-            ),
-        ]
-        verbose_name_plural = "record accesses"
-
-    def __str__(self) -> str:
-        return f"{self.viewer} viewed {self.subject_type.model} {self.subject_id} ({self.reason})"
-
-
 class ApiToken(models.Model):
     """A bearer token for a machine client, stored only as a SHA-256 digest."""
 
@@ -195,22 +154,3 @@ class ApiToken(models.Model):
     def digest_of(secret: str) -> str:
         """Return the stored digest of a token secret."""
         return hashlib.sha256(secret.encode("utf-8")).hexdigest()
-
-
-class AuditEvent(models.Model):
-    """One write made through an action: who did what to which record, and when."""
-
-    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    action = models.CharField(max_length=100, help_text="Dotted name of the action, e.g. accounts.grant_role")
-    target_type = models.ForeignKey(
-        ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    target_id = models.PositiveBigIntegerField(null=True, blank=True)
-    detail = models.JSONField(default=dict, blank=True)
-    occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
-
-    class Meta:
-        ordering = ["-occurred_at", "-pk"]
-
-    def __str__(self) -> str:
-        return f"{self.action} by {self.actor} at {self.occurred_at:%Y-%m-%d %H:%M}"

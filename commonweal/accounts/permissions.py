@@ -130,13 +130,6 @@ def organisation_ids_of(user: User | AnonymousUser, *roles: Role) -> frozenset[i
     return frozenset(assignments.values_list("organisation_id", flat=True))
 
 
-def can_view_organisation(user: User | AnonymousUser, organisation_id: int) -> bool:
-    """Staff may see every organisation; members see their own."""
-    if can(user, Capability.VIEW_ORGANISATIONS):
-        return True
-    return can(user, Capability.VIEW_OWN_ORGANISATION) and organisation_id in organisation_ids_of(user)
-
-
 def signed_in_user(request: HttpRequest) -> User:
     """Return the signed-in user of a request that a guard has already let through."""
     if not isinstance(request.user, User):

@@ -14,10 +14,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 
 from commonweal.accounts import actions
-from commonweal.accounts.audit import AccessGrant, PersonRecordView
 from commonweal.accounts.forms import ApiTokenForm, GrantRoleForm, SignInForm, UserSearchForm
-from commonweal.accounts.models import ApiToken, RecordAccess, Role, RoleAssignment, User
+from commonweal.accounts.models import ApiToken, Role, RoleAssignment, User
 from commonweal.accounts.permissions import Capability, can, requires, signed_in, signed_in_user
+from commonweal.audit.actions import AccessGrant
+from commonweal.audit.models import RecordAccess
+from commonweal.audit.views import PersonRecordView
 
 
 class SignOutView(auth_views.LogoutView):

@@ -14,7 +14,6 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from commonweal.accounts.audit import record_event
 from commonweal.accounts.models import User
 from commonweal.assemblies import queries, rules
 from commonweal.assemblies.core import invitations as lottery
@@ -46,6 +45,7 @@ from commonweal.assemblies.models import (
     Session,
     Vote,
 )
+from commonweal.audit.actions import record_event
 from commonweal.organisations.models import Organisation
 from commonweal.places.models import Area
 from commonweal.places.postcodes import MalformedPostcodeError, normalise_postcode

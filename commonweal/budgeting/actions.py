@@ -18,8 +18,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from commonweal.accounts.audit import record_event
 from commonweal.accounts.models import User
+from commonweal.audit.actions import record_event
 from commonweal.budgeting import queries, rules
 from commonweal.budgeting.core.rounds.ballots import BallotError, BallotKind, BallotRules, check_ballot
 from commonweal.budgeting.core.rounds.counting import CountError, TiePreset, count_round

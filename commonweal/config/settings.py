@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "commonweal.ui",
     "commonweal.places",
+    "commonweal.audit",
     "commonweal.accounts",
     "commonweal.organisations",
     "commonweal.directory",
@@ -92,6 +93,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
+# Passwords are checked by Django's model backend; permissions come from roles (accounts/backends.py).
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "commonweal.accounts.backends.RoleCapabilityBackend",
+]
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

@@ -18,8 +18,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from commonweal.accounts.audit import record_event
 from commonweal.accounts.models import Role, RoleAssignment, User
+from commonweal.audit.actions import record_event
 from commonweal.directory import oruk
 from commonweal.directory.models import (
     Accessibility,

@@ -27,8 +27,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from commonweal.accounts.audit import record_event
 from commonweal.accounts.models import User
+from commonweal.audit.actions import record_event
 from commonweal.directory import oruk, schemas
 from commonweal.directory.conversion import (
     csv_package_services,

@@ -11,8 +11,8 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from commonweal.accounts.audit import record_event
 from commonweal.accounts.models import User
+from commonweal.audit.actions import record_event
 from commonweal.evidence import summaries
 from commonweal.evidence.indicators import INDICATORS
 from commonweal.evidence.models import (

@@ -37,7 +37,7 @@ from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, Extra
 from django.db.models.lookups import LessThan
 from django.utils import timezone
 
-from commonweal.accounts.models import AuditEvent
+from commonweal.audit.models import AuditEvent
 from commonweal.evidence.breakdowns import (
     AGE_BANDS,
     DECLINED_CODE,

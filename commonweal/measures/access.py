@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-from commonweal.accounts.audit import AccessGrant
 from commonweal.accounts.models import User
 from commonweal.accounts.permissions import Capability, can
+from commonweal.audit.actions import AccessGrant
 from commonweal.people import access
 from commonweal.people.models import Person
 

@@ -24,9 +24,9 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from commonweal.accounts.audit import record_event
 from commonweal.accounts.models import User
 from commonweal.accounts.permissions import Capability, can
+from commonweal.audit.actions import record_event
 from commonweal.measures import conf, queries, registry
 from commonweal.measures.definitions import InstrumentDefinition, UnknownInstrumentError
 from commonweal.measures.models import (

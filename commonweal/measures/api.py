@@ -11,9 +11,9 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Router, Schema
 
-from commonweal.accounts.audit import record_access
 from commonweal.accounts.models import User
 from commonweal.accounts.permissions import Capability, can
+from commonweal.audit.actions import record_access
 from commonweal.measures import conf, fhir, queries, registry
 from commonweal.measures.access import staff_grant
 from commonweal.measures.definitions import UnknownInstrumentError

@@ -19,9 +19,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
-from commonweal.accounts.audit import AccessGrant, PersonRecordView
-from commonweal.accounts.models import RecordAccess, User
+from commonweal.accounts.models import User
 from commonweal.accounts.permissions import Capability, can, requires, signed_in_user
+from commonweal.audit.actions import AccessGrant
+from commonweal.audit.models import RecordAccess
+from commonweal.audit.views import PersonRecordView
 from commonweal.measures import actions, conf, queries, registry
 from commonweal.measures.access import staff_grant
 from commonweal.measures.definitions import InstrumentDefinition, UnknownInstrumentError

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from commonweal.accounts.permissions import Capability, can
+from commonweal.organisations import rules
 from commonweal.organisations.models import Organisation
 
 router = Router(tags=["organisations"])
@@ -23,7 +23,7 @@ class OrganisationOut(Schema):
 @router.get("/organisations", response=list[OrganisationOut], summary="List organisations")
 def list_organisations(request: HttpRequest, kind: Organisation.Kind | None = None) -> list[OrganisationOut]:
     """Return active organisations, optionally of one kind."""
-    if not can(request.user, Capability.VIEW_ORGANISATIONS):
+    if not rules.may_list_organisations(request.user):
         raise PermissionDenied("Your roles do not allow listing organisations.")
     found = Organisation.objects.filter(is_active=True)
     if kind is not None:

@@ -2,28 +2,27 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from commonweal.accounts.permissions import (
-    Capability,
-    can,
-    can_view_organisation,
-    organisation_ids_of,
-    requires,
-    signed_in,
-    signed_in_user,
-)
-from commonweal.organisations import actions
+from commonweal.organisations import actions, rules
 from commonweal.organisations.forms import OrganisationForm, OrganisationSearchForm
 from commonweal.organisations.models import Organisation
+from commonweal.organisations.queries import organisation_ids_of
+
+if TYPE_CHECKING:  # the user model is reached through settings.AUTH_USER_MODEL, never imported
+    from commonweal.accounts.models import User
 
 
-@requires(Capability.VIEW_ORGANISATIONS)
+@login_required
+@permission_required(rules.VIEW_ORGANISATIONS, raise_exception=True)
 def organisation_list(request: HttpRequest) -> HttpResponse:
     form = OrganisationSearchForm(request.GET or None)
     found = Organisation.objects.select_related("parent").filter(is_active=True)
@@ -44,15 +43,15 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "query": "&".join(query_parts),
-            "can_manage": can(request.user, Capability.MANAGE_ORGANISATIONS),
+            "can_manage": rules.may_register_organisation(request.user),
         },
     )
 
 
-@signed_in
+@login_required
 def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = get_object_or_404(Organisation.objects.select_related("parent", "area"), pk=pk)
-    if not can_view_organisation(request.user, organisation.pk):
+    if not rules.may_view_organisation(request.user, organisation):
         raise PermissionDenied("You can see only your own organisation.")
     return render(
         request,
@@ -61,17 +60,19 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@requires(Capability.VIEW_OWN_ORGANISATION)
+@login_required
+@permission_required(rules.VIEW_OWN_ORGANISATION, raise_exception=True)
 def my_organisations(request: HttpRequest) -> HttpResponse:
     mine = Organisation.objects.filter(pk__in=organisation_ids_of(request.user)).order_by("name")
     return render(request, "organisations/mine.html", {"organisations": mine})
 
 
-@requires(Capability.MANAGE_ORGANISATIONS)
+@login_required
+@permission_required(rules.MANAGE_ORGANISATIONS, raise_exception=True)
 def organisation_create(request: HttpRequest) -> HttpResponse:
     form = OrganisationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        organisation = actions.register_organisation(by=signed_in_user(request), **form.cleaned_data)
+        organisation = actions.register_organisation(by=cast("User", request.user), **form.cleaned_data)
         messages.success(request, f"{organisation.name} added.")
         return redirect("organisations:detail", pk=organisation.pk)
     return render(request, "organisations/form.html", {"form": form}, status=400 if form.errors else 200)

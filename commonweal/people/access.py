@@ -6,8 +6,9 @@ from collections.abc import Callable
 
 from django.http import HttpRequest
 
-from commonweal.accounts.audit import AccessGrant
-from commonweal.accounts.models import RecordAccess, User
+from commonweal.accounts.models import User
+from commonweal.audit.actions import AccessGrant
+from commonweal.audit.models import RecordAccess
 from commonweal.people.models import Person
 
 _BREAK_GLASS_SESSION_KEY = "break_glass_reasons"

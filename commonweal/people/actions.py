@@ -8,8 +8,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from commonweal.accounts.audit import record_event
 from commonweal.accounts.models import User
+from commonweal.audit.actions import record_event
 from commonweal.organisations.models import Organisation
 from commonweal.people.models import (
     ContactMethod,

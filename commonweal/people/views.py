@@ -16,9 +16,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from commonweal.accounts.audit import AccessGrant, PersonRecordView
-from commonweal.accounts.models import RecordAccess, User
+from commonweal.accounts.models import User
 from commonweal.accounts.permissions import Capability, can, requires, signed_in_user
+from commonweal.audit.actions import AccessGrant
+from commonweal.audit.models import RecordAccess
+from commonweal.audit.views import PersonRecordView
 from commonweal.people import access, actions, record_sections
 from commonweal.people.forms import (
     AboutForm,

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.text import slugify
 
-from commonweal.accounts.audit import record_event
-from commonweal.accounts.models import User
+from commonweal.audit.actions import record_event
+from commonweal.places import rules
 from commonweal.places.models import Area, Lsoa
+
+if TYPE_CHECKING:  # the user model is reached through settings.AUTH_USER_MODEL, never imported
+    from commonweal.accounts.models import User
 
 
 class NeighbourhoodError(ValueError):
@@ -31,10 +36,12 @@ def draw_neighbourhood(
     name: str,
     lsoas: Iterable[Lsoa],
     description: str = "",
-    by: User | None,
+    by: User,
     neighbourhood: Area | None = None,
 ) -> Area:
     """Create or redraw a neighbourhood as a named set of the borough's LSOAs."""
+    if not rules.may_draw_neighbourhoods(by):
+        raise PermissionDenied("Only a community organiser or an administrator can draw neighbourhoods.")
     chosen = list(lsoas)
     if borough.kind != Area.Kind.BOROUGH:
         raise NeighbourhoodError("A neighbourhood must be drawn inside a borough.")

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import TYPE_CHECKING, cast
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from commonweal.accounts.permissions import Capability, can, requires, signed_in_user
-from commonweal.places import actions
+from commonweal.places import actions, rules
 from commonweal.places.forms import NeighbourhoodForm, PostcodeForm
 from commonweal.places.models import Area
 from commonweal.places.queries import PostcodeNotInAreaError, lookup_postcode
+from commonweal.places.rules import DRAW_NEIGHBOURHOODS
+
+if TYPE_CHECKING:  # the user model is reached through settings.AUTH_USER_MODEL, never imported
+    from commonweal.accounts.models import User
 
 
 def area_list(request: HttpRequest) -> HttpResponse:
@@ -33,7 +38,7 @@ def area_detail(request: HttpRequest, code: str) -> HttpResponse:
             "lsoas": lsoas,
             "profile": profile,
             "unknown_decile": deciles.get(None, 0),
-            "can_draw": can(request.user, Capability.DRAW_NEIGHBOURHOODS),
+            "can_draw": rules.may_draw_neighbourhoods(request.user),
             "children": area.children.order_by("name"),
         },
     )
@@ -73,7 +78,7 @@ def _draw(request: HttpRequest, borough: Area, neighbourhood: Area | None) -> Ht
             description=form.cleaned_data["description"],
             lsoas=form.cleaned_data["lsoas"],
             neighbourhood=neighbourhood,
-            by=signed_in_user(request),
+            by=cast("User", request.user),
         )
         messages.success(request, f"{saved.name} saved with {saved.lsoas.count()} areas.")
         return redirect("places:detail", code=saved.code)
@@ -85,13 +90,15 @@ def _draw(request: HttpRequest, borough: Area, neighbourhood: Area | None) -> Ht
     )
 
 
-@requires(Capability.DRAW_NEIGHBOURHOODS)
+@login_required
+@permission_required(DRAW_NEIGHBOURHOODS, raise_exception=True)
 def neighbourhood_create(request: HttpRequest, code: str) -> HttpResponse:
     borough = get_object_or_404(Area, code=code, kind=Area.Kind.BOROUGH)
     return _draw(request, borough, None)
 
 
-@requires(Capability.DRAW_NEIGHBOURHOODS)
+@login_required
+@permission_required(DRAW_NEIGHBOURHOODS, raise_exception=True)
 def neighbourhood_edit(request: HttpRequest, code: str) -> HttpResponse:
     neighbourhood = get_object_or_404(
         Area.objects.select_related("parent"), code=code, kind=Area.Kind.NEIGHBOURHOOD

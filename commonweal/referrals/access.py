@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from commonweal.accounts.audit import AccessGrant
-from commonweal.accounts.models import RecordAccess, Role, User
+from commonweal.accounts.models import Role, User
 from commonweal.accounts.permissions import organisation_ids_of, roles_of
+from commonweal.audit.actions import AccessGrant
+from commonweal.audit.models import RecordAccess
 from commonweal.people.models import Person
 from commonweal.referrals.models import Connection, Referral, ReferralStatus, TeamSupervisor
 from commonweal.referrals.workflow import ACTIVE

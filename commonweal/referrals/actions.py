@@ -17,8 +17,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
-from commonweal.accounts.audit import record_event
 from commonweal.accounts.models import Role, RoleAssignment, User
+from commonweal.audit.actions import record_event
 from commonweal.organisations.models import Organisation
 from commonweal.people import actions as people_actions
 from commonweal.people.models import Person

@@ -22,9 +22,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from commonweal.accounts.audit import AccessGrant, PersonRecordView
-from commonweal.accounts.models import RecordAccess, Role, User
+from commonweal.accounts.models import Role, User
 from commonweal.accounts.permissions import Capability, can, organisation_ids_of, requires, signed_in_user
+from commonweal.audit.actions import AccessGrant
+from commonweal.audit.models import RecordAccess
+from commonweal.audit.views import PersonRecordView
 from commonweal.directory.models import Service
 from commonweal.organisations.models import Organisation
 from commonweal.people import access as people_access

@@ -14,7 +14,8 @@ from collections.abc import Callable
 from playwright.sync_api import Page, expect
 
 from commonweal.accounts.actions import grant_role
-from commonweal.accounts.models import RecordAccess, Role, User
+from commonweal.accounts.models import Role, User
+from commonweal.audit.models import RecordAccess
 from commonweal.demo.builder import DEMO_LOGINS, DEMO_PASSWORD
 from commonweal.directory.models import Service
 from commonweal.people.models import Goal

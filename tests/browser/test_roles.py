@@ -7,8 +7,9 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Page, expect
 
-from commonweal.accounts.models import RecordAccess, Role, User
+from commonweal.accounts.models import Role, User
 from commonweal.accounts.permissions import navigation_for
+from commonweal.audit.models import RecordAccess
 from commonweal.demo.builder import DEMO_LOGINS
 from tests.browser.conftest import sign_in
 

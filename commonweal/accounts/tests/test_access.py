@@ -2,7 +2,8 @@ import pytest
 from django.core.checks import run_checks
 from django.test import override_settings
 
-from commonweal.accounts.models import AuditEvent, RecordAccess, Role, RoleAssignment
+from commonweal.accounts.models import Role, RoleAssignment
+from commonweal.audit.models import AuditEvent, RecordAccess
 
 
 @pytest.mark.django_db

@@ -9,9 +9,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from commonweal.accounts.models import AuditEvent
 from commonweal.assemblies.models import Assembly, Body, Invitation, Membership, Quota, Registration
 from commonweal.assemblies.tests.conftest import SHARES_CSV, answers_for
+from commonweal.audit.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,6 @@ import datetime
 import pytest
 from django.test import Client
 
-from commonweal.accounts.models import AuditEvent
 from commonweal.assemblies import actions
 from commonweal.assemblies.models import (
     Body,
@@ -19,6 +18,7 @@ from commonweal.assemblies.models import (
     Session,
     Vote,
 )
+from commonweal.audit.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 
 from commonweal.accounts.actions import grant_role
-from commonweal.accounts.models import AuditEvent, Role
+from commonweal.accounts.models import Role
 from commonweal.assemblies import actions as deliberation
 from commonweal.assemblies.models import (
     Body,
@@ -28,6 +28,7 @@ from commonweal.assemblies.models import (
     Session,
     Vote,
 )
+from commonweal.audit.models import AuditEvent
 from tests.factories import UserFactory, make_persona
 
 pytestmark = pytest.mark.django_db

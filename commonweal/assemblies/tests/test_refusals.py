@@ -12,10 +12,11 @@ from django.apps import apps
 from django.core.exceptions import PermissionDenied
 
 from commonweal.accounts.actions import grant_role
-from commonweal.accounts.models import AuditEvent, Role
+from commonweal.accounts.models import Role
 from commonweal.assemblies import actions
 from commonweal.assemblies.models import Membership, Quota, Registration
 from commonweal.assemblies.tests.conftest import share_rows
+from commonweal.audit.models import AuditEvent
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

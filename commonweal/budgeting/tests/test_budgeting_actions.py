@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 from django.db import IntegrityError, transaction
 
-from commonweal.accounts.models import AuditEvent, Role
+from commonweal.accounts.models import Role
+from commonweal.audit.models import AuditEvent
 from commonweal.budgeting import actions, queries
 from commonweal.budgeting.actions import BudgetingError
 from commonweal.budgeting.core import cli

@@ -13,7 +13,8 @@ import pytest
 from django.test import Client
 
 from commonweal.accounts.actions import grant_role
-from commonweal.accounts.models import AuditEvent, Role
+from commonweal.accounts.models import Role
+from commonweal.audit.models import AuditEvent
 from commonweal.budgeting import actions, queries
 from commonweal.budgeting.models import (
     Ballot,

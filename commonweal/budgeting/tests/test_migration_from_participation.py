@@ -15,9 +15,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from commonweal.accounts.models import AuditEvent, Role
+from commonweal.accounts.models import Role
 from commonweal.assemblies import actions as assembly_actions
 from commonweal.assemblies.models import Body, Membership, Registration
+from commonweal.audit.models import AuditEvent
 from commonweal.budgeting import actions as budgeting_actions
 from commonweal.budgeting.models import Ballot, BudgetRound, Proposal
 from commonweal.budgeting.tests.budgeting_helpers import make_voter, voting_round

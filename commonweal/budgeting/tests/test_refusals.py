@@ -13,7 +13,8 @@ from django.apps import apps
 from django.core.exceptions import PermissionDenied
 
 from commonweal.accounts.actions import grant_role
-from commonweal.accounts.models import AuditEvent, Role
+from commonweal.accounts.models import Role
+from commonweal.audit.models import AuditEvent
 from commonweal.budgeting import actions
 from commonweal.budgeting.models import Milestone, PaperBallot
 from commonweal.budgeting.tests.budgeting_helpers import SETTINGS, ballot_ready, postcode_in

@@ -10,7 +10,8 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from commonweal.accounts.models import AuditEvent, Role
+from commonweal.accounts.models import Role
+from commonweal.audit.models import AuditEvent
 from commonweal.directory.models import ImportRun, Service, ServiceVersion, Suggestion
 from commonweal.directory.tests.conftest import term
 from tests.factories import OrganisationFactory, make_persona

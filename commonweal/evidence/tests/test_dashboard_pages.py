@@ -11,7 +11,8 @@ import pytest
 from django.test import Client
 from scipy import stats
 
-from commonweal.accounts.models import AuditEvent, Role
+from commonweal.accounts.models import Role
+from commonweal.audit.models import AuditEvent
 from commonweal.evidence.models import Story, SummaryRefresh
 from commonweal.evidence.statistics import proportion
 from commonweal.evidence.tests.conftest import REFUSED

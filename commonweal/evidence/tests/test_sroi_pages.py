@@ -10,7 +10,7 @@ import re
 import pytest
 from django.test import Client
 
-from commonweal.accounts.models import AuditEvent
+from commonweal.audit.models import AuditEvent
 from commonweal.evidence.models import SroiAnalysis, SroiInput, SroiOutcome, SroiStakeholder
 from commonweal.evidence.tests.conftest import REFUSED
 from tests.factories import make_persona

@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 from scipy import stats
 
-from commonweal.accounts.models import AuditEvent
+from commonweal.audit.models import AuditEvent
 from commonweal.evidence.models import Alliance, SharedOutcome, Story
 from commonweal.evidence.statistics import proportion
 from commonweal.evidence.tests.conftest import REFUSED

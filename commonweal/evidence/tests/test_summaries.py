@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 
-from commonweal.accounts.models import AuditEvent
+from commonweal.audit.models import AuditEvent
 from commonweal.evidence import summaries
 from commonweal.evidence.actions import refresh_summaries
 from commonweal.evidence.models import (

@@ -11,7 +11,8 @@ from django.test import Client
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.questionnaire import Questionnaire
 
-from commonweal.accounts.models import RecordAccess, Role
+from commonweal.accounts.models import Role
+from commonweal.audit.models import RecordAccess
 from commonweal.measures import actions, fhir, registry
 from commonweal.measures.models import Response
 from commonweal.measures.tests.conftest import PHQ9_RISK, client_for

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
-from commonweal.accounts.models import AuditEvent
+from commonweal.audit.models import AuditEvent
 from commonweal.measures import actions, registry
 from commonweal.measures.models import ImmutableResponseError, Response
 from commonweal.measures.tests.conftest import PHQ9_SAFE

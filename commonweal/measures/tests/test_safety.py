@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from commonweal.accounts.models import AuditEvent
+from commonweal.audit.models import AuditEvent
 from commonweal.measures import actions, registry
 from commonweal.measures.models import AlertDelivery, Response, SafetyAlert
 from commonweal.measures.queries import alerts_for

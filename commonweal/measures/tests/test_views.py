@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 import pytest
 from django.test import Client
 
-from commonweal.accounts.models import AuditEvent, RecordAccess, Role
+from commonweal.accounts.models import Role
+from commonweal.audit.models import AuditEvent, RecordAccess
 from commonweal.measures import actions, registry
 from commonweal.measures.models import AnswerLink, MeasureSchedule, Response, SafetyAlert, ScheduledMeasure
 from commonweal.measures.tests.conftest import PHQ9_RISK, PHQ9_SAFE, client_for

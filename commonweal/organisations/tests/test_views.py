@@ -1,6 +1,7 @@
 import pytest
 
-from commonweal.accounts.models import AuditEvent, Role
+from commonweal.accounts.models import Role
+from commonweal.audit.models import AuditEvent
 from commonweal.organisations.models import Organisation
 
 

@@ -1,7 +1,8 @@
 import pytest
 from django.test import Client
 
-from commonweal.accounts.models import AuditEvent, RecordAccess, Role
+from commonweal.accounts.models import Role
+from commonweal.audit.models import AuditEvent, RecordAccess
 from tests.factories import PersonFactory
 
 

@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from commonweal.accounts.models import AuditEvent
+from commonweal.audit.models import AuditEvent
 from commonweal.referrals import actions
 from commonweal.referrals.actions import JourneyError
 from commonweal.referrals.models import Attendance, Connection, ConnectionTransition, Referral

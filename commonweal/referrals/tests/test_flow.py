@@ -7,7 +7,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from commonweal.accounts.models import RecordAccess
+from commonweal.audit.models import RecordAccess
 from commonweal.people.models import Goal, Person
 from commonweal.referrals.models import (
     Attendance,

@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 import pytest
 from django.test import Client
 
-from commonweal.accounts.models import AuditEvent, RecordAccess, Role
+from commonweal.accounts.models import Role
 from commonweal.accounts.permissions import ROLE_CAPABILITIES, Capability
+from commonweal.audit.models import AuditEvent, RecordAccess
 from commonweal.people.models import Goal, GoalReview, NetworkMember, Person, Plan, SafeguardingConcern
 from commonweal.referrals.models import (
     Attendance,

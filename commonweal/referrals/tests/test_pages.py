@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
-from commonweal.accounts.models import AuditEvent, RecordAccess
+from commonweal.audit.models import AuditEvent, RecordAccess
 from commonweal.people.models import Goal, NetworkMember, Person, SafeguardingConcern
 from commonweal.people.record_sections import sections
 from commonweal.referrals import actions

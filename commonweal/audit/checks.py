@@ -8,7 +8,7 @@ from typing import Any
 from django.core.checks import Error, Tags, register
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from commonweal.accounts.audit import PERSON_URL_KEYWORDS, PersonRecordView
+from commonweal.audit.views import PERSON_URL_KEYWORDS, PersonRecordView
 
 
 def _patterns(resolver: URLResolver, prefix: str = "") -> Iterator[tuple[str, URLPattern]]:
@@ -33,7 +33,7 @@ def person_views_are_audited(app_configs: Any = None, **kwargs: Any) -> list[Err
             errors.append(
                 Error(
                     f"The URL {route!r} names a person but its view does not log access.",
-                    hint="Build it on commonweal.accounts.audit.PersonRecordView.",
+                    hint="Build it on commonweal.audit.views.PersonRecordView.",
                     id="commonweal.E001",
                 )
             )

@@ -1,0 +1,1 @@
+"""The audit: who read a person-level record and why, and who wrote what through an action."""
