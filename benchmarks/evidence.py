@@ -582,7 +582,6 @@ def refresh() -> dict[str, Any]:
     """Run the nightly refresh and report its time and the summary tables' sizes."""
     from django.db import connection
 
-    from commonweal.evidence.actions import refresh_summaries
     from commonweal.evidence.models import (
         ConnectionCell,
         ConnectionFact,
@@ -594,6 +593,7 @@ def refresh() -> dict[str, Any]:
         TermCell,
         UptakeCell,
     )
+    from commonweal.evidence.summaries import refresh_summaries
 
     started = time.perf_counter()
     run = refresh_summaries(by=None)

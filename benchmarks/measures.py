@@ -90,9 +90,9 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     from commonweal.accounts.models import Role, RoleAssignment, User
     from commonweal.measures import queries, registry
-    from commonweal.measures.actions import reminders_due
     from commonweal.measures.demo import _answers, _trajectory
     from commonweal.measures.models import MeasureSchedule, Response, SafetyAlert, ScheduledMeasure
+    from commonweal.measures.queries import reminders_due
     from commonweal.measures.scoring import score
     from commonweal.organisations.models import Organisation
     from commonweal.people.models import Person

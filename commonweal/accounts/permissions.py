@@ -120,16 +120,6 @@ def can(user: User | AnonymousUser, capability: Capability) -> bool:
     return capability in capabilities_of(user)
 
 
-def organisation_ids_of(user: User | AnonymousUser, *roles: Role) -> frozenset[int]:
-    """Return the organisations in which the user holds any of the given roles (any role if none given)."""
-    if not user.is_authenticated:
-        return frozenset()
-    assignments = user.role_assignments.filter(organisation__isnull=False)
-    if roles:
-        assignments = assignments.filter(role__in=roles)
-    return frozenset(assignments.values_list("organisation_id", flat=True))
-
-
 def signed_in_user(request: HttpRequest) -> User:
     """Return the signed-in user of a request that a guard has already let through."""
     if not isinstance(request.user, User):

@@ -152,6 +152,10 @@ COMMONWEAL_SHARED_DIR = env.path("COMMONWEAL_SHARED_DIR", default=BASE_DIR.paren
 
 # Days a directory entry may go unchecked before it shows as out of date and its owner is reminded.
 DIRECTORY_STALE_AFTER_DAYS = env.int("DIRECTORY_STALE_AFTER_DAYS", default=365)
+# "Low cost" in a directory search means at most this many pounds a session.
+DIRECTORY_LOW_COST_POUNDS = env.int("DIRECTORY_LOW_COST_POUNDS", default=5)
+# A search from a place with no distance chosen looks this far around it.
+DIRECTORY_SEARCH_RADIUS_KM = env.float("DIRECTORY_SEARCH_RADIUS_KM", default=5.0)
 
 LOGGING = {
     "version": 1,

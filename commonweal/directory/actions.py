@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
@@ -20,12 +21,13 @@ from django.utils import timezone
 
 from commonweal.accounts.models import Role, RoleAssignment, User
 from commonweal.audit.actions import record_event
-from commonweal.directory import oruk
+from commonweal.directory import importers, oruk, rules, tasks
 from commonweal.directory.models import (
     Accessibility,
     Contact,
     CostOption,
     DirectoryOrganisation,
+    ImportRun,
     Language,
     Location,
     Schedule,
@@ -36,12 +38,12 @@ from commonweal.directory.models import (
     Suggestion,
     TaxonomyTerm,
 )
-from commonweal.directory.queries import stale_services
+from commonweal.directory.queries import pending_claim_exists, stale_services
 from commonweal.directory.search.schedule import DAY_NAMES, ScheduleError, minutes_of
 from commonweal.directory.search_index import index_services
 from commonweal.organisations.models import Organisation
-from commonweal.places.models import Postcode
 from commonweal.places.postcodes import MalformedPostcodeError, normalise_postcode
+from commonweal.places.queries import point_of
 
 # The fields a person edits on the entry form (and may propose in a suggestion).
 SIMPLE_FIELDS = (
@@ -128,14 +130,13 @@ def _point_of(postcode_text: str) -> tuple[str, float | None, float | None, int 
         postcode = normalise_postcode(postcode_text)
     except MalformedPostcodeError as error:
         raise EntryError("postcode", str(error)) from error
-    found = Postcode.objects.filter(postcode=postcode).values_list("latitude", "longitude", "lsoa_id").first()
+    found = point_of(postcode)
     if found is None:
         return postcode, None, None, None
-    return postcode, found[0], found[1], found[2]
+    return postcode, found.latitude, found.longitude, found.lsoa_id
 
 
-def _apply(service: Service, fields: dict[str, Any]) -> None:
-    """Apply simple field values (as the entry form gives them) to a saved service and its parts."""
+def _apply_simple_fields(service: Service, fields: dict[str, Any]) -> None:
     for name in SIMPLE_FIELDS:
         if name in fields:
             value = fields[name]
@@ -152,88 +153,113 @@ def _apply(service: Service, fields: dict[str, Any]) -> None:
         service.waiting_list_band = Service.WaitingBand.UNKNOWN
     service.last_modified = timezone.now()
     service.save()
-    if "terms" in fields:
-        ServiceTerm.objects.filter(service=service).delete()
-        for term in TaxonomyTerm.objects.filter(pk__in=[int(value) for value in fields["terms"]]).order_by(
-            "pk"
-        ):
-            ServiceTerm.objects.create(service=service, term=term)
-    if "sessions" in fields:
-        wanted = parse_sessions(fields["sessions"] or "")
-        # Unchanged sessions, costs and languages keep their records (and ORUK ids), so history shows
-        # only what really changed.
-        for schedule in Schedule.objects.filter(service=service, is_closure=False):
-            key = (schedule.byday, schedule.opens_at, schedule.closes_at)
-            if schedule.freq == Schedule.Freq.WEEKLY and key in wanted:
-                wanted.remove(key)
-            else:
-                schedule.delete()
-        for day, opens, closes in wanted:
-            Schedule.objects.create(
-                service=service,
-                freq=Schedule.Freq.WEEKLY,
-                interval=1,
-                byday=day,
-                opens_at=opens,
-                closes_at=closes,
-            )
-    if "cost" in fields:
-        text = str(fields["cost"] or "").strip().lstrip("£")
-        try:
-            amount = Decimal(text) if text else None
-        except InvalidOperation as error:
-            raise EntryError("cost", "Enter the cost in pounds, like 3.50, or 0 if it is free.") from error
-        existing = list(CostOption.objects.filter(service=service))
-        if not (len(existing) == 1 and amount is not None and existing[0].amount == amount):
-            CostOption.objects.filter(service=service).delete()
-            if amount is not None:
-                CostOption.objects.create(
-                    service=service, amount=amount, option="Free" if amount == 0 else "Per session"
-                )
-    if "languages" in fields:
-        names = [part.strip()[:100] for part in str(fields["languages"] or "").split(",") if part.strip()]
-        for language in Language.objects.filter(service=service):
-            if language.name in names:
-                names.remove(language.name)
-            else:
-                language.delete()
-        for name in names:
-            Language.objects.create(service=service, name=name)
-    if any(key in fields for key in ("location_name", "address_1", "city", "postcode", "accessibility")):
-        link = service.service_at_locations.select_related("location").first()
-        location = link.location if link else Location(location_type=Location.Kind.PHYSICAL)
-        postcode, latitude, longitude, lsoa_id = _point_of(
-            str(fields.get("postcode", location.postal_code) or "")
+
+
+def _apply_terms(service: Service, values: list[Any]) -> None:
+    ServiceTerm.objects.filter(service=service).delete()
+    for term in TaxonomyTerm.objects.filter(pk__in=[int(value) for value in values]).order_by("pk"):
+        ServiceTerm.objects.create(service=service, term=term)
+
+
+def _apply_sessions(service: Service, text: str) -> None:
+    wanted = parse_sessions(text)
+    # Unchanged sessions, costs and languages keep their records (and ORUK ids), so history shows
+    # only what really changed.
+    for schedule in Schedule.objects.filter(service=service, is_closure=False):
+        key = (schedule.byday, schedule.opens_at, schedule.closes_at)
+        if schedule.freq == Schedule.Freq.WEEKLY and key in wanted:
+            wanted.remove(key)
+        else:
+            schedule.delete()
+    for day, opens, closes in wanted:
+        Schedule.objects.create(
+            service=service,
+            freq=Schedule.Freq.WEEKLY,
+            interval=1,
+            byday=day,
+            opens_at=opens,
+            closes_at=closes,
         )
-        location.name = str(fields.get("location_name", location.name) or "")
-        location.address_1 = str(fields.get("address_1", location.address_1) or "")
-        location.city = str(fields.get("city", location.city) or "")
-        location.postal_code = postcode
-        location.latitude, location.longitude, location.lsoa_id = latitude, longitude, lsoa_id
-        location.save()
-        if link is None:
-            ServiceAtLocation.objects.create(service=service, location=location)
-        if "accessibility" in fields:
-            Accessibility.objects.filter(location=location).delete()
-            for feature in fields["accessibility"] or []:
-                Accessibility.objects.create(
-                    location=location, feature=feature, description=Accessibility.Feature(feature).label
-                )
-    if any(key in fields for key in ("contact_name", "contact_phone", "contact_email")):
-        Contact.objects.filter(service=service).delete()
-        if fields.get("contact_name") or fields.get("contact_phone") or fields.get("contact_email"):
-            Contact.objects.create(
-                service=service,
-                name=str(fields.get("contact_name") or ""),
-                phone=str(fields.get("contact_phone") or ""),
-                email=str(fields.get("contact_email") or ""),
+
+
+def _apply_cost(service: Service, value: Any) -> None:
+    text = str(value or "").strip().lstrip("£")
+    try:
+        amount = Decimal(text) if text else None
+    except InvalidOperation as error:
+        raise EntryError("cost", "Enter the cost in pounds, like 3.50, or 0 if it is free.") from error
+    existing = list(CostOption.objects.filter(service=service))
+    if not (len(existing) == 1 and amount is not None and existing[0].amount == amount):
+        CostOption.objects.filter(service=service).delete()
+        if amount is not None:
+            CostOption.objects.create(
+                service=service, amount=amount, option="Free" if amount == 0 else "Per session"
             )
+
+
+def _apply_languages(service: Service, value: Any) -> None:
+    names = [part.strip()[:100] for part in str(value or "").split(",") if part.strip()]
+    for language in Language.objects.filter(service=service):
+        if language.name in names:
+            names.remove(language.name)
+        else:
+            language.delete()
+    for name in names:
+        Language.objects.create(service=service, name=name)
+
+
+def _apply_location(service: Service, fields: dict[str, Any]) -> None:
+    link = service.service_at_locations.select_related("location").first()
+    location = link.location if link else Location(location_type=Location.Kind.PHYSICAL)
+    postcode, latitude, longitude, lsoa_id = _point_of(
+        str(fields.get("postcode", location.postal_code) or "")
+    )
+    location.name = str(fields.get("location_name", location.name) or "")
+    location.address_1 = str(fields.get("address_1", location.address_1) or "")
+    location.city = str(fields.get("city", location.city) or "")
+    location.postal_code = postcode
+    location.latitude, location.longitude, location.lsoa_id = latitude, longitude, lsoa_id
+    location.save()
+    if link is None:
+        ServiceAtLocation.objects.create(service=service, location=location)
+    if "accessibility" in fields:
+        Accessibility.objects.filter(location=location).delete()
+        for feature in fields["accessibility"] or []:
+            Accessibility.objects.create(
+                location=location, feature=feature, description=Accessibility.Feature(feature).label
+            )
+
+
+def _apply_contact(service: Service, fields: dict[str, Any]) -> None:
+    Contact.objects.filter(service=service).delete()
+    if fields.get("contact_name") or fields.get("contact_phone") or fields.get("contact_email"):
+        Contact.objects.create(
+            service=service,
+            name=str(fields.get("contact_name") or ""),
+            phone=str(fields.get("contact_phone") or ""),
+            email=str(fields.get("contact_email") or ""),
+        )
+
+
+def _apply(service: Service, fields: dict[str, Any]) -> None:
+    """Apply simple field values (as the entry form gives them) to a saved service and its parts."""
+    _apply_simple_fields(service, fields)
+    if "terms" in fields:
+        _apply_terms(service, fields["terms"])
+    if "sessions" in fields:
+        _apply_sessions(service, fields["sessions"] or "")
+    if "cost" in fields:
+        _apply_cost(service, fields["cost"])
+    if "languages" in fields:
+        _apply_languages(service, fields["languages"])
+    if any(key in fields for key in ("location_name", "address_1", "city", "postcode", "accessibility")):
+        _apply_location(service, fields)
+    if any(key in fields for key in ("contact_name", "contact_phone", "contact_email")):
+        _apply_contact(service, fields)
 
 
 def _reindex(service: Service) -> None:
-    transaction.on_commit(
-        lambda: None
-    )  # keep the call site explicit: indexing is part of the same transaction
+    # Indexing is part of the same transaction, so search never sees an entry its index does not.
     index_services([service.pk])
 
 
@@ -242,6 +268,10 @@ def create_service(
     *, by: User, organisation_name: str, fields: dict[str, Any], owner: Organisation | None = None
 ) -> Service:
     """Add an entry to the directory (a steward, or an organisation for itself)."""
+    if not rules.may_add_service(by, owner):
+        raise PermissionDenied(
+            "Only directory stewards and community organisations can add entries directly."
+        )
     organisation = DirectoryOrganisation.objects.filter(name__iexact=organisation_name.strip()).first()
     if organisation is None:
         organisation = DirectoryOrganisation.objects.create(
@@ -266,6 +296,10 @@ def update_service(
     *, service: Service, by: User, fields: dict[str, Any], note: str = ""
 ) -> ServiceVersion | None:
     """Change an entry (its owner organisation or a steward); an edit also counts as a check."""
+    if not rules.may_edit_service(by, service):
+        raise PermissionDenied(
+            "Only the organisation that owns this entry, or a directory steward, can change it."
+        )
     _apply(service, fields)
     service.last_checked_at = timezone.now()
     service.last_checked_by = by
@@ -283,7 +317,11 @@ def update_service(
 
 @transaction.atomic
 def confirm_checked(*, service: Service, by: User) -> None:
-    """Record that the entry was checked and is still right."""
+    """Record that the entry was checked and is still right (its owner organisation or a steward)."""
+    if not rules.may_edit_service(by, service):
+        raise PermissionDenied(
+            "Only the organisation that owns this entry, or a directory steward, can confirm it."
+        )
     service.last_checked_at = timezone.now()
     service.last_checked_by = by
     service.last_reminded_at = None
@@ -297,6 +335,8 @@ def suggest(
     *, by: User, kind: str, fields: dict[str, Any], note: str = "", service: Service | None = None
 ) -> Suggestion:
     """Record a resident's or organisation's proposed new entry or change; nothing changes until reviewed."""
+    if not rules.may_suggest(by):
+        raise PermissionDenied("Sign in to suggest an entry or a change.")
     suggestion = Suggestion.objects.create(
         kind=kind, service=service, proposed=fields, note=note, suggested_by=by
     )
@@ -304,9 +344,17 @@ def suggest(
     return suggestion
 
 
+class AlreadyClaimedError(ValueError):
+    """The organisation has already asked to look after the entry, and a steward has not yet answered."""
+
+
 @transaction.atomic
 def claim(*, service: Service, organisation: Organisation, by: User, note: str = "") -> Suggestion:
-    """Ask to become the owner of an entry; a steward approves it."""
+    """Ask to become the owner of an entry; a steward approves it (an organisation asks only once)."""
+    if not rules.may_claim(by, service, organisation):
+        raise PermissionDenied("Only a member of an organisation can ask for it to look after an entry.")
+    if pending_claim_exists(service, organisation.pk):
+        raise AlreadyClaimedError("Your organisation has already asked to look after this entry.")
     suggestion = Suggestion.objects.create(
         kind=Suggestion.Kind.CLAIM,
         service=service,
@@ -321,6 +369,8 @@ def claim(*, service: Service, organisation: Organisation, by: User, note: str =
 @transaction.atomic
 def review_suggestion(*, suggestion: Suggestion, by: User, accept: bool, note: str = "") -> Service | None:
     """Accept or reject a suggestion (a steward); accepting applies it and records it in the history."""
+    if not rules.may_review_suggestion(by, suggestion):
+        raise PermissionDenied("Only a directory steward can review suggestions.")
     suggestion = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
     if suggestion.state != Suggestion.State.PENDING:
         raise EntryError("suggestion", "This suggestion has already been reviewed.")
@@ -362,6 +412,17 @@ def review_suggestion(*, suggestion: Suggestion, by: User, accept: bool, note: s
     suggestion.save()
     record_event(by=by, action="directory.review_suggestion", target=suggestion, accepted=accept)
     return service
+
+
+@transaction.atomic
+def queue_import(
+    *, by: User, format: str, source: str, payload: bytes | None = None, partial: bool = False
+) -> ImportRun:
+    """Record an import run (a steward: `start_import` refuses anyone else) and queue it once it is saved."""
+    run = importers.start_import(by=by, format=format, source=source, payload=payload, partial=partial)
+    # The worker reads the run from the database, so it is queued only once the run is committed.
+    transaction.on_commit(lambda: tasks.run_import_task.enqueue(run.pk))
+    return run
 
 
 def _owner_addresses(service: Service) -> list[str]:

@@ -8,6 +8,7 @@ VCSE organisations; schedules, costs, access, languages and capacity vary as the
 from __future__ import annotations
 
 import datetime
+import random
 import uuid
 from collections import defaultdict
 from decimal import Decimal
@@ -33,7 +34,7 @@ from commonweal.directory.models import (
 from commonweal.directory.search_index import index_services
 from commonweal.directory.taxonomy import ensure_builtin_taxonomies
 from commonweal.organisations.models import Organisation
-from commonweal.places.models import Postcode
+from commonweal.places.queries import postcodes_of_local_authority
 
 if TYPE_CHECKING:
     from commonweal.demokit import DemoContext
@@ -338,29 +339,18 @@ def _owner_for(activity: str, name: str, owners: list[Organisation], index: int)
     return matching[index % len(matching)] if matching else None
 
 
-def build_directory(context: DemoContext) -> bool:
-    """Add the demo's community services; return False when they are already there."""
-    if Service.objects.filter(source=DEMO_SOURCE).exists():
-        return False
-    ensure_builtin_taxonomies()
-    rng = context.rng("directory")
-    terms = {term.code: term for term in TaxonomyTerm.objects.filter(taxonomy__is_builtin=True)}
+def _plan(rng: random.Random) -> list[tuple[str, int, tuple]]:
+    """Return each demo service's name, template and postcode row: the anchors, then random ones."""
     postcodes = list(
-        Postcode.objects.filter(local_authority_code="E08000009")
-        .order_by("postcode")
-        .values_list("postcode", "latitude", "longitude", "lsoa_id")
+        postcodes_of_local_authority("E08000009").values_list("postcode", "latitude", "longitude", "lsoa_id")
     )
     by_postcode = {row[0]: row for row in postcodes}
-    owners = context.organisations.get("vcse", [])
-    made: list[Service] = []
     names: set[str] = set()
     plan: list[tuple[str, int, tuple]] = []
     for name, template_index, postcode in ANCHORS:
         plan.append((name, template_index, by_postcode.get(postcode) or postcodes[0]))
         names.add(name)
-    wards = dict(
-        Postcode.objects.filter(local_authority_code="E08000009").values_list("postcode", "ward_name")
-    )
+    wards = dict(postcodes_of_local_authority("E08000009").values_list("postcode", "ward_name"))
     while len(plan) < TARGET_SERVICES:
         template_index = rng.randrange(len(TEMPLATES))
         place = rng.choice(PLACES)
@@ -371,142 +361,135 @@ def build_directory(context: DemoContext) -> bool:
         # Put it where its name says: a postcode in a ward named after the place, when there is one.
         local = [row for row in postcodes if place.split(" ")[0].lower() in wards.get(row[0], "").lower()]
         plan.append((name, template_index, rng.choice(local or postcodes)))
-    providers: dict[str, DirectoryOrganisation] = {}
-    rows: dict[type[models.Model], list[Any]] = defaultdict(list)
-    for index, (name, template_index, postcode_row) in enumerate(plan):
-        codes, pattern, description, (day, opens, closes), cost = TEMPLATES[template_index]
-        linked: set[int] = set()
-        owner = _owner_for(pattern.replace("{place} ", ""), name, owners, index)
-        provider = owner.name if owner else f"{name.split(' ')[0]} Community Association"
-        organisation = providers.get(provider)
-        if organisation is None:
-            organisation = providers[provider] = DirectoryOrganisation.objects.create(
-                name=provider,
+    return plan
+
+
+def _service_rows(
+    rows: dict[type[models.Model], list[Any]],
+    rng: random.Random,
+    *,
+    name: str,
+    template_index: int,
+    postcode_row: tuple,
+    organisation: DirectoryOrganisation,
+    owner: Organisation | None,
+    terms: dict[str, TaxonomyTerm],
+) -> Service:
+    """Add one demo service and its location, sessions, cost, languages, contact and terms to `rows`."""
+    codes, _, description, (day, opens, closes), cost = TEMPLATES[template_index]
+    linked: set[int] = set()
+    checked = REFERENCE_TIME - datetime.timedelta(days=rng.randrange(0, 400))
+    roll = rng.random()
+    accepting, band = (
+        (Service.Referrals.YES, "")
+        if roll < 0.75
+        else (Service.Referrals.WAITING_LIST, rng.choice(list(Service.WaitingBand.values)))
+        if roll < 0.92
+        else (Service.Referrals.NO, "")
+    )
+    service = Service(
+        oruk_id=_uuid(rng.getrandbits(128)),
+        organisation=organisation,
+        owner=owner,
+        name=name,
+        description=description,
+        status=Service.Status.ACTIVE,
+        accepting_referrals=accepting,
+        waiting_list_band=band,
+        minimum_age=11 if "young-people" in codes else (None if "families-and-children" in codes else 18),
+        maximum_age=18 if "young-people" in codes else None,
+        last_checked_at=checked,
+        source=DEMO_SOURCE,
+        created_at=checked,
+        last_modified=checked,
+    )
+    rows[Service].append(service)
+    _, latitude, longitude, lsoa_id = postcode_row
+    venue = f"{name.split(' ')[0]} {rng.choice(VENUES)}"
+    location = Location(
+        oruk_id=_uuid(rng.getrandbits(128)),
+        name=venue,
+        address_1=f"{rng.randrange(1, 200)} {rng.choice(STREETS)}",
+        city=name.split(" ")[0] if name.split(" ")[0] in PLACES else "Trafford",
+        state_province="Greater Manchester",
+        postal_code=postcode_row[0],
+        country="GB",
+        latitude=latitude,
+        longitude=longitude,
+        lsoa_id=lsoa_id,
+    )
+    rows[Location].append(location)
+    link = ServiceAtLocation(oruk_id=_uuid(rng.getrandbits(128)), service=service, location=location)
+    rows[ServiceAtLocation].append(link)
+    for feature in sorted(rng.sample(ACCESS, rng.randrange(0, 4))):
+        rows[Accessibility].append(
+            Accessibility(
                 oruk_id=_uuid(rng.getrandbits(128)),
-                description="A community group in the demo borough.",
-                organisation=owner,
+                location=location,
+                feature=feature,
+                description=Accessibility.Feature(feature).label,
             )
-        checked = REFERENCE_TIME - datetime.timedelta(days=rng.randrange(0, 400))
-        roll = rng.random()
-        accepting, band = (
-            (Service.Referrals.YES, "")
-            if roll < 0.75
-            else (Service.Referrals.WAITING_LIST, rng.choice(list(Service.WaitingBand.values)))
-            if roll < 0.92
-            else (Service.Referrals.NO, "")
         )
-        service = Service(
+    shift = rng.choice([0, 0, 0, 1])
+    rows[Schedule].append(
+        Schedule(
             oruk_id=_uuid(rng.getrandbits(128)),
-            organisation=organisation,
-            owner=owner,
-            name=name,
-            description=description,
-            status=Service.Status.ACTIVE,
-            accepting_referrals=accepting,
-            waiting_list_band=band,
-            minimum_age=11 if "young-people" in codes else (None if "families-and-children" in codes else 18),
-            maximum_age=18 if "young-people" in codes else None,
-            last_checked_at=checked,
-            source=DEMO_SOURCE,
-            created_at=checked,
-            last_modified=checked,
+            service_at_location=link,
+            freq=Schedule.Freq.MONTHLY if rng.random() < 0.1 else Schedule.Freq.WEEKLY,
+            interval=1,
+            byday=day,
+            opens_at=datetime.time(opens + shift, 0),
+            closes_at=datetime.time(min(closes + shift, 23), 0),
         )
-        rows[Service].append(service)
-        _, latitude, longitude, lsoa_id = postcode_row
-        venue = f"{name.split(' ')[0]} {rng.choice(VENUES)}"
-        location = Location(
-            oruk_id=_uuid(rng.getrandbits(128)),
-            name=venue,
-            address_1=f"{rng.randrange(1, 200)} {rng.choice(STREETS)}",
-            city=name.split(" ")[0] if name.split(" ")[0] in PLACES else "Trafford",
-            state_province="Greater Manchester",
-            postal_code=postcode_row[0],
-            country="GB",
-            latitude=latitude,
-            longitude=longitude,
-            lsoa_id=lsoa_id,
-        )
-        rows[Location].append(location)
-        link = ServiceAtLocation(oruk_id=_uuid(rng.getrandbits(128)), service=service, location=location)
-        rows[ServiceAtLocation].append(link)
-        for feature in sorted(rng.sample(ACCESS, rng.randrange(0, 4))):
-            rows[Accessibility].append(
-                Accessibility(
-                    oruk_id=_uuid(rng.getrandbits(128)),
-                    location=location,
-                    feature=feature,
-                    description=Accessibility.Feature(feature).label,
-                )
-            )
-        shift = rng.choice([0, 0, 0, 1])
+    )
+    if rng.random() < 0.15:
         rows[Schedule].append(
             Schedule(
                 oruk_id=_uuid(rng.getrandbits(128)),
-                service_at_location=link,
-                freq=Schedule.Freq.MONTHLY if rng.random() < 0.1 else Schedule.Freq.WEEKLY,
-                interval=1,
-                byday=day,
-                opens_at=datetime.time(opens + shift, 0),
-                closes_at=datetime.time(min(closes + shift, 23), 0),
-            )
-        )
-        if rng.random() < 0.15:
-            rows[Schedule].append(
-                Schedule(
-                    oruk_id=_uuid(rng.getrandbits(128)),
-                    service=service,
-                    valid_from=datetime.date(2026, 12, 24),
-                    valid_to=datetime.date(2027, 1, 2),
-                    description="Closed over Christmas and New Year",
-                    is_closure=True,
-                )
-            )
-        amount = Decimal(0) if cost is None else cost
-        rows[CostOption].append(
-            CostOption(
-                oruk_id=_uuid(rng.getrandbits(128)),
                 service=service,
-                amount=amount,
-                option="Free" if amount == 0 else "Per session",
+                valid_from=datetime.date(2026, 12, 24),
+                valid_to=datetime.date(2027, 1, 2),
+                description="Closed over Christmas and New Year",
+                is_closure=True,
             )
         )
+    amount = Decimal(0) if cost is None else cost
+    rows[CostOption].append(
+        CostOption(
+            oruk_id=_uuid(rng.getrandbits(128)),
+            service=service,
+            amount=amount,
+            option="Free" if amount == 0 else "Per session",
+        )
+    )
+    rows[Language].append(
+        Language(oruk_id=_uuid(rng.getrandbits(128)), service=service, name="English", code="en")
+    )
+    if rng.random() < 0.2:
         rows[Language].append(
-            Language(oruk_id=_uuid(rng.getrandbits(128)), service=service, name="English", code="en")
+            Language(oruk_id=_uuid(rng.getrandbits(128)), service=service, name=rng.choice(LANGUAGES))
         )
-        if rng.random() < 0.2:
-            rows[Language].append(
-                Language(oruk_id=_uuid(rng.getrandbits(128)), service=service, name=rng.choice(LANGUAGES))
-            )
-        rows[Contact].append(
-            Contact(
-                oruk_id=_uuid(rng.getrandbits(128)),
-                phone_oruk_id=_uuid(rng.getrandbits(128)),
-                service=service,
-                name="Group coordinator",
-                phone=f"0161 496 {rng.randrange(0, 10000):04d}",
-            )
+    rows[Contact].append(
+        Contact(
+            oruk_id=_uuid(rng.getrandbits(128)),
+            phone_oruk_id=_uuid(rng.getrandbits(128)),
+            service=service,
+            name="Group coordinator",
+            phone=f"0161 496 {rng.randrange(0, 10000):04d}",
         )
-        for code in codes:
-            term = terms.get(code) or terms.get("food")
-            if term is not None and term.pk not in linked:
-                linked.add(term.pk)
-                rows[ServiceTerm].append(
-                    ServiceTerm(service=service, term=term, oruk_id=_uuid(rng.getrandbits(128)))
-                )
-        made.append(service)
-    # Parents first, so each child's key is known when it is written.
-    for model in (
-        Service,
-        Location,
-        ServiceAtLocation,
-        Accessibility,
-        Schedule,
-        CostOption,
-        Language,
-        Contact,
-        ServiceTerm,
-    ):
-        model.objects.bulk_create(rows[model], batch_size=500)
+    )
+    for code in codes:
+        term = terms.get(code) or terms.get("food")
+        if term is not None and term.pk not in linked:
+            linked.add(term.pk)
+            rows[ServiceTerm].append(
+                ServiceTerm(service=service, term=term, oruk_id=_uuid(rng.getrandbits(128)))
+            )
+    return service
+
+
+def _first_versions() -> None:
+    """Store each demo service's first version, as if its organisation had listed it."""
     versions = []
     for service in oruk.full_services(Service.objects.filter(source=DEMO_SOURCE)):
         versions.append(
@@ -521,5 +504,59 @@ def build_directory(context: DemoContext) -> bool:
             )
         )
     ServiceVersion.objects.bulk_create(versions, batch_size=500)
+
+
+def build_directory(context: DemoContext) -> bool:
+    """Add the demo's community services; return False when they are already there.
+
+    A bulk loader: it writes the rows directly (thousands of services), not through the actions.
+    """
+    if Service.objects.filter(source=DEMO_SOURCE).exists():
+        return False
+    ensure_builtin_taxonomies()
+    rng = context.rng("directory")
+    terms = {term.code: term for term in TaxonomyTerm.objects.filter(taxonomy__is_builtin=True)}
+    owners = context.organisations.get("vcse", [])
+    plan = _plan(rng)
+    made: list[Service] = []
+    providers: dict[str, DirectoryOrganisation] = {}
+    rows: dict[type[models.Model], list[Any]] = defaultdict(list)
+    for index, (name, template_index, postcode_row) in enumerate(plan):
+        pattern = TEMPLATES[template_index][1]
+        owner = _owner_for(pattern.replace("{place} ", ""), name, owners, index)
+        provider = owner.name if owner else f"{name.split(' ')[0]} Community Association"
+        organisation = providers.get(provider)
+        if organisation is None:
+            organisation = providers[provider] = DirectoryOrganisation.objects.create(
+                name=provider,
+                oruk_id=_uuid(rng.getrandbits(128)),
+                description="A community group in the demo borough.",
+                organisation=owner,
+            )
+        service = _service_rows(
+            rows,
+            rng,
+            name=name,
+            template_index=template_index,
+            postcode_row=postcode_row,
+            organisation=organisation,
+            owner=owner,
+            terms=terms,
+        )
+        made.append(service)
+    # Parents first, so each child's key is known when it is written.
+    for model in (
+        Service,
+        Location,
+        ServiceAtLocation,
+        Accessibility,
+        Schedule,
+        CostOption,
+        Language,
+        Contact,
+        ServiceTerm,
+    ):
+        model.objects.bulk_create(rows[model], batch_size=500)
+    _first_versions()
     index_services([service.pk for service in made])
     return True

@@ -23,13 +23,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from commonweal.accounts.models import User
 from commonweal.audit.actions import record_event
-from commonweal.directory import oruk, schemas
+from commonweal.directory import oruk, rules, schemas
 from commonweal.directory.conversion import (
     csv_package_services,
     oruk1_records,
@@ -483,25 +484,26 @@ def _write_location(document: dict[str, Any]) -> Location:
     return location
 
 
-def _write_service(document: dict[str, Any], source: str) -> Service:
+def _organisation_of(document: dict[str, Any], source: str) -> DirectoryOrganisation:
+    """Return the organisation a service document names (nested, by id, or a stand-in for the source)."""
     organisation_document = document.get("organization")
     if isinstance(organisation_document, dict) and organisation_document.get("id"):
-        organisation = upsert_organisation(organisation_document)
-    elif document.get("organization_id"):
-        organisation = DirectoryOrganisation.objects.filter(oruk_id=document["organization_id"]).first() or (
+        return upsert_organisation(organisation_document)
+    if document.get("organization_id"):
+        return DirectoryOrganisation.objects.filter(oruk_id=document["organization_id"]).first() or (
             DirectoryOrganisation.objects.create(
                 oruk_id=document["organization_id"],
                 name=f"Organisation {str(document['organization_id'])[:8]}",
             )
         )
-    else:
-        organisation, _ = DirectoryOrganisation.objects.get_or_create(
-            name=f"Not named in {source}"[:300], defaults={"description": "The import did not name it."}
-        )
-    service = Service.objects.filter(oruk_id=document["id"]).first() or Service(
-        oruk_id=document["id"], source=source[:200]
+    organisation, _ = DirectoryOrganisation.objects.get_or_create(
+        name=f"Not named in {source}"[:300], defaults={"description": "The import did not name it."}
     )
-    service.organisation = organisation
+    return organisation
+
+
+def _write_service_fields(service: Service, document: dict[str, Any]) -> None:
+    """Copy the service's own fields from the document and save it."""
     service.name = _text(document, "name", 300)
     for key, model_field in (
         ("description", "description"),
@@ -527,6 +529,75 @@ def _write_service(document: dict[str, Any], source: str) -> Service:
     )
     service.last_modified = modified or service.last_modified or timezone.now()
     service.save()
+
+
+def _write_locations(service: Service, items: list[dict[str, Any]]) -> None:
+    """Replace the service's locations (and each location's own schedules) with the document's."""
+    service.service_at_locations.all().delete()
+    for item in items:
+        location_document = item.get("location") or {"id": item.get("location_id") or item["id"]}
+        location = _write_location(location_document)
+        link, _ = ServiceAtLocation.objects.update_or_create(
+            oruk_id=item["id"],
+            defaults={
+                "service": service,
+                "location": location,
+                "description": _text(item, "description"),
+            },
+        )
+        for schedule in item.get("schedules") or []:
+            Schedule.objects.update_or_create(
+                oruk_id=schedule["id"],
+                defaults={"service": None, "service_at_location": link, **_schedule_fields(schedule)},
+            )
+
+
+def _write_contacts(service: Service, items: list[dict[str, Any]]) -> None:
+    """Replace the service's contacts, each with the first of its phones that has a number."""
+    service.contacts.all().delete()
+    for item in items:
+        phones = [
+            phone for phone in item.get("phones") or [] if isinstance(phone, dict) and phone.get("number")
+        ]
+        Contact.objects.create(
+            oruk_id=item["id"],
+            service=service,
+            name=_text(item, "name", 200),
+            title=_text(item, "title", 200),
+            email=_text(item, "email", 254),
+            phone=str(phones[0]["number"])[:40] if phones else "",
+            **({"phone_oruk_id": phones[0]["id"]} if phones and phones[0].get("id") else {}),
+        )
+
+
+def _write_attributes(service: Service, items: list[dict[str, Any]]) -> None:
+    """Replace the service's taxonomy terms; a capacity term sets its referrals and waiting list instead."""
+    service.service_terms.all().delete()
+    for item in items:
+        term_document = item.get("taxonomy_term")
+        term = None
+        if isinstance(term_document, dict) and term_document.get("id"):
+            term = upsert_term(term_document)
+        elif item.get("taxonomy_term_id"):
+            term = TaxonomyTerm.objects.filter(oruk_id=item["taxonomy_term_id"]).first()
+        if term is None:
+            continue
+        if term.taxonomy.oruk_id == CAPACITY_TAXONOMY_ID:
+            capacity = capacity_from_code(term.code)
+            if capacity is not None:
+                service.accepting_referrals, service.waiting_list_band = capacity
+                service.save(update_fields=["accepting_referrals", "waiting_list_band"])
+            continue
+        ServiceTerm.objects.get_or_create(service=service, term=term, defaults={"oruk_id": item["id"]})
+
+
+def _write_service(document: dict[str, Any], source: str) -> Service:
+    """Create or update a service, and replace each of its parts the document carries."""
+    service = Service.objects.filter(oruk_id=document["id"]).first() or Service(
+        oruk_id=document["id"], source=source[:200]
+    )
+    service.organisation = _organisation_of(document, source)
+    _write_service_fields(service, document)
     if "schedules" in document:
         service.schedules.all().delete()
         for item in document["schedules"] or []:
@@ -544,23 +615,7 @@ def _write_service(document: dict[str, Any], source: str) -> Service:
                 uri=_text(item, "uri", 500),
             )
     if "service_at_locations" in document:
-        service.service_at_locations.all().delete()
-        for item in document["service_at_locations"] or []:
-            location_document = item.get("location") or {"id": item.get("location_id") or item["id"]}
-            location = _write_location(location_document)
-            link, _ = ServiceAtLocation.objects.update_or_create(
-                oruk_id=item["id"],
-                defaults={
-                    "service": service,
-                    "location": location,
-                    "description": _text(item, "description"),
-                },
-            )
-            for schedule in item.get("schedules") or []:
-                Schedule.objects.update_or_create(
-                    oruk_id=schedule["id"],
-                    defaults={"service": None, "service_at_location": link, **_schedule_fields(schedule)},
-                )
+        _write_locations(service, document["service_at_locations"] or [])
     if "languages" in document:
         service.languages.all().delete()
         for item in document["languages"] or []:
@@ -589,38 +644,9 @@ def _write_service(document: dict[str, Any], source: str) -> Service:
                 valid_to=_date(item.get("valid_to")),
             )
     if "contacts" in document:
-        service.contacts.all().delete()
-        for item in document["contacts"] or []:
-            phones = [
-                phone for phone in item.get("phones") or [] if isinstance(phone, dict) and phone.get("number")
-            ]
-            Contact.objects.create(
-                oruk_id=item["id"],
-                service=service,
-                name=_text(item, "name", 200),
-                title=_text(item, "title", 200),
-                email=_text(item, "email", 254),
-                phone=str(phones[0]["number"])[:40] if phones else "",
-                **({"phone_oruk_id": phones[0]["id"]} if phones and phones[0].get("id") else {}),
-            )
+        _write_contacts(service, document["contacts"] or [])
     if "attributes" in document:
-        service.service_terms.all().delete()
-        for item in document["attributes"] or []:
-            term_document = item.get("taxonomy_term")
-            term = None
-            if isinstance(term_document, dict) and term_document.get("id"):
-                term = upsert_term(term_document)
-            elif item.get("taxonomy_term_id"):
-                term = TaxonomyTerm.objects.filter(oruk_id=item["taxonomy_term_id"]).first()
-            if term is None:
-                continue
-            if term.taxonomy.oruk_id == CAPACITY_TAXONOMY_ID:
-                capacity = capacity_from_code(term.code)
-                if capacity is not None:
-                    service.accepting_referrals, service.waiting_list_band = capacity
-                    service.save(update_fields=["accepting_referrals", "waiting_list_band"])
-                continue
-            ServiceTerm.objects.get_or_create(service=service, term=term, defaults={"oruk_id": item["id"]})
+        _write_attributes(service, document["attributes"] or [])
     return service
 
 
@@ -831,7 +857,9 @@ def run_import(run: ImportRun, *, fetch: Fetch = default_fetch) -> ImportRun:
 def start_import(
     *, by: User | None, format: str, source: str, payload: bytes | None = None, partial: bool = False
 ) -> ImportRun:
-    """Queue an import run (a steward); the `directory_import` command carries it out."""
+    """Record an import run (a steward, or `by=None` from the command line) for `run_import` to carry out."""
+    if by is not None and not rules.may_import(by):
+        raise PermissionDenied("Only a directory steward can import entries.")
     run = ImportRun.objects.create(
         format=format, source=source[:1000], payload=payload, partial=partial, started_by=by
     )

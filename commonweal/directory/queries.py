@@ -1,4 +1,4 @@
-"""Reusable reads: directory search, places to search from, and what a user may change."""
+"""Reusable reads: directory search, places to search from, stale entries and pending suggestions."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from commonweal.accounts.models import User
-from commonweal.accounts.permissions import Capability, can, organisation_ids_of
 from commonweal.directory.models import (
     SearchDocument,
     SearchIndexState,
@@ -35,8 +34,9 @@ from commonweal.directory.search.ranking import (
     rank,
 )
 from commonweal.directory.search.schedule import PARTS_OF_DAY, unpack
-from commonweal.places.models import Area, Postcode
+from commonweal.places.models import Area, Lsoa
 from commonweal.places.postcodes import MalformedPostcodeError, normalise_postcode
+from commonweal.places.queries import centre_of, point_of, postcodes_in
 
 CANDIDATE_LIMIT = 400
 PER_TOKEN_LIMIT = 400
@@ -269,6 +269,22 @@ def search_services(request: SearchRequest) -> SearchResults:
     return SearchResults(results=ranked, total=len(ranked), concepts=concepts, truncated=truncated)
 
 
+def _ward_centre(name: str) -> tuple[Point, str] | None:
+    """Return the mean point of a ward's postcodes and the ward's name as written, if we know it."""
+    # Wards are not areas of their own, so the ward is found through its postcodes.
+    rows = list(
+        postcodes_in(Lsoa.objects.all())
+        .filter(ward_name__iexact=name)
+        .values_list("latitude", "longitude", "ward_name")
+        .order_by("postcode")
+    )
+    if not rows:
+        return None
+    latitude = sum(row[0] for row in rows) / len(rows)
+    longitude = sum(row[1] for row in rows) / len(rows)
+    return Point(latitude, longitude), rows[0][2]
+
+
 def find_place(text: str) -> tuple[Point, str]:
     """Return the point and label of a postcode, or of a neighbourhood, ward or borough by name."""
     cleaned = text.strip()
@@ -277,33 +293,20 @@ def find_place(text: str) -> tuple[Point, str]:
     except MalformedPostcodeError:
         postcode = ""
     if postcode:
-        found = Postcode.objects.filter(postcode=postcode).values_list("latitude", "longitude").first()
-        if found is None:
+        point = point_of(postcode)
+        if point is None:
             raise PlaceNotFoundError(
                 f"We could not find {postcode}. Check the postcode, or type the name of a place instead."
             )
-        return Point(found[0], found[1]), postcode
+        return Point(point.latitude, point.longitude), postcode
     area = Area.objects.filter(name__iexact=cleaned).prefetch_related("lsoas").first()
     if area is not None:
-        points = [
-            (lsoa.latitude, lsoa.longitude)
-            for lsoa in area.lsoas.all()
-            if lsoa.latitude is not None and lsoa.longitude is not None
-        ]
-        if points:
-            latitude = sum(point[0] for point in points) / len(points)
-            longitude = sum(point[1] for point in points) / len(points)
-            return Point(latitude, longitude), area.name
-    ward = (
-        Postcode.objects.filter(ward_name__iexact=cleaned)
-        .values_list("latitude", "longitude", "ward_name")
-        .order_by("postcode")
-    )
-    rows = list(ward)
-    if rows:
-        latitude = sum(row[0] for row in rows) / len(rows)
-        longitude = sum(row[1] for row in rows) / len(rows)
-        return Point(latitude, longitude), rows[0][2]
+        centre = centre_of(area.lsoas.all())
+        if centre is not None:
+            return Point(*centre), area.name
+    ward = _ward_centre(cleaned)
+    if ward is not None:
+        return ward
     raise PlaceNotFoundError(
         f"We could not find a place called “{cleaned}”. Try a postcode such as M33 7AA, "
         "or the name of a neighbourhood or ward."
@@ -343,15 +346,24 @@ def stale_services(now: datetime.datetime | None = None) -> QuerySet[Service]:
     )
 
 
-def can_change_service(user: User | AnonymousUser, service: Service) -> bool:
-    """Only a directory steward, or a member of the organisation that owns the entry, may change it."""
-    if can(user, Capability.STEWARD_DIRECTORY):
-        return True
-    return (
-        can(user, Capability.MAINTAIN_DIRECTORY_ENTRIES)
-        and service.owner_id is not None
-        and service.owner_id in organisation_ids_of(user)
-    )
+def low_cost_limit() -> Decimal:
+    """Return the most a session may cost for a search that asks for low-cost things (in pounds)."""
+    return Decimal(settings.DIRECTORY_LOW_COST_POUNDS)
+
+
+def default_radius_km() -> float:
+    """Return how far around a place a search looks when the person chose no distance."""
+    return float(settings.DIRECTORY_SEARCH_RADIUS_KM)
+
+
+def pending_claim_exists(service: Service, organisation_id: int) -> bool:
+    """Tell whether the organisation has already asked to look after this entry, and is waiting."""
+    return Suggestion.objects.filter(
+        kind=Suggestion.Kind.CLAIM,
+        service=service,
+        claiming_organisation_id=organisation_id,
+        state=Suggestion.State.PENDING,
+    ).exists()
 
 
 def pending_suggestions() -> QuerySet[Suggestion]:

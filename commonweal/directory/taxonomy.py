@@ -96,17 +96,6 @@ def ensure_builtin_taxonomies() -> Taxonomy:
     return taxonomy
 
 
-def capacity_code(service: Service) -> str:
-    """Return the capacity term code that describes a service's referrals and waiting list."""
-    if service.accepting_referrals == Service.Referrals.YES:
-        return "accepting-referrals"
-    if service.accepting_referrals == Service.Referrals.NO:
-        return "not-accepting-referrals"
-    return _BAND_CODES.get(
-        Service.WaitingBand(service.waiting_list_band or "unknown"), "waiting-list-unknown"
-    )
-
-
 def capacity_from_code(code: str) -> tuple[str, str] | None:
     """Return (accepting_referrals, waiting_list_band) for a capacity term code, or None."""
     if code == "accepting-referrals":

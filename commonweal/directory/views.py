@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import io
 import json
-import subprocess
-import sys
 import zipfile
-from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -21,23 +17,22 @@ from django.views.decorators.http import require_POST
 
 from commonweal.accounts.permissions import (
     Capability,
-    can,
-    organisation_ids_of,
     requires,
     signed_in,
     signed_in_user,
 )
-from commonweal.directory import actions, exports, importers
+from commonweal.directory import actions, exports, rules
 from commonweal.directory.forms import ImportForm, NoteForm, ReviewForm, SearchForm, ServiceForm, initial_for
 from commonweal.directory.maps import Marker, draw
 from commonweal.directory.models import ImportRun, SearchDocument, Service, Suggestion, Taxonomy
 from commonweal.directory.queries import (
     PlaceNotFoundError,
     SearchRequest,
-    can_change_service,
+    default_radius_km,
     find_place,
     home_of,
     is_stale,
+    low_cost_limit,
     pending_suggestions,
     search_services,
     stale_services,
@@ -45,8 +40,8 @@ from commonweal.directory.queries import (
 from commonweal.directory.search.geo import Point
 from commonweal.directory.search.query import parse_query
 from commonweal.directory.search_index import language_key
-from commonweal.directory.taxonomy import builtin_taxonomy, ensure_builtin_taxonomies
 from commonweal.organisations.models import Organisation
+from commonweal.organisations.queries import organisation_ids_of
 from commonweal.places.models import Lsoa
 
 PER_PAGE = 20
@@ -85,7 +80,7 @@ def _search_request(request: HttpRequest, form: SearchForm) -> tuple[SearchReque
     radius = data.get("radius")
     radius_km = float(radius) if radius else None
     if centre is not None and not radius and "radius" not in request.GET:
-        radius_km = 5.0
+        radius_km = default_radius_km()
     language = (data.get("language") or "").strip()
     return (
         SearchRequest(
@@ -99,7 +94,7 @@ def _search_request(request: HttpRequest, form: SearchForm) -> tuple[SearchReque
             free_only=bool(data.get("free")) or parsed.free,
             max_cost=data.get("max_cost")
             if data.get("max_cost") is not None
-            else (Decimal(5) if parsed.low_cost else None),
+            else (low_cost_limit() if parsed.low_cost else None),
             accepting_only=bool(data.get("accepting")),
             languages=frozenset({language_key(language)}) if language else frozenset(),
             accessibility=frozenset(data.get("accessibility") or []),
@@ -110,8 +105,6 @@ def _search_request(request: HttpRequest, form: SearchForm) -> tuple[SearchReque
 
 def search(request: HttpRequest) -> HttpResponse:
     """Find community services: free text, filters, distance; ranked, explained, with a map."""
-    if builtin_taxonomy() is None:
-        ensure_builtin_taxonomies()
     form = SearchForm(request.GET or None)
     context: dict[str, Any] = {"form": form, "searched": False}
     status = 200
@@ -195,9 +188,8 @@ def service_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "contacts": service.contacts.all(),
             "terms": service.service_terms.select_related("term__taxonomy"),
             "stale": is_stale(service),
-            "can_change": can_change_service(user, service),
-            "can_claim": can(user, Capability.MAINTAIN_DIRECTORY_ENTRIES)
-            and service.owner_id not in organisation_ids_of(user),
+            "can_change": rules.may_edit_service(user, service),
+            "can_claim": rules.may_offer_claim(user, service),
             "signed_in": user.is_authenticated,
             "version_count": service.versions.count(),
         },
@@ -227,14 +219,12 @@ def _entry_form_page(
 def service_create(request: HttpRequest) -> HttpResponse:
     """Add an entry directly (a steward, or an organisation for itself)."""
     user = signed_in_user(request)
-    steward = can(user, Capability.STEWARD_DIRECTORY)
     own = sorted(organisation_ids_of(user))
-    if not steward and not (can(user, Capability.MAINTAIN_DIRECTORY_ENTRIES) and own):
+    owner = None if rules.is_steward(user) or not own else Organisation.objects.get(pk=own[0])
+    if not rules.may_add_service(user, owner):
         raise PermissionDenied(
             "Only directory stewards and community organisations can add entries directly."
         )
-    ensure_builtin_taxonomies()
-    owner = None if steward else Organisation.objects.get(pk=own[0])
     form = ServiceForm(request.POST or None, initial={"organisation_name": owner.name if owner else ""})
     if request.method == "POST" and form.is_valid():
         try:
@@ -256,7 +246,7 @@ def service_create(request: HttpRequest) -> HttpResponse:
 def service_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Change an entry: only its owner organisation or a steward."""
     service = get_object_or_404(Service.objects.select_related("organisation"), pk=pk)
-    if not can_change_service(request.user, service):
+    if not rules.may_edit_service(request.user, service):
         raise PermissionDenied(
             "Only the organisation that owns this entry, or a directory steward, can change it."
         )
@@ -282,7 +272,7 @@ def service_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def service_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     """Record that the entry was checked and is still right (owner or steward)."""
     service = get_object_or_404(Service, pk=pk)
-    if not can_change_service(request.user, service):
+    if not rules.may_edit_service(request.user, service):
         raise PermissionDenied(
             "Only the organisation that owns this entry, or a directory steward, can confirm it."
         )
@@ -295,7 +285,6 @@ def service_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 def suggest_change(request: HttpRequest, pk: int) -> HttpResponse:
     """Anyone signed in can suggest a change; it waits for a steward."""
     service = get_object_or_404(Service.objects.select_related("organisation"), pk=pk)
-    ensure_builtin_taxonomies()
     form = ServiceForm(request.POST or None, initial=initial_for(service))
     form.fields["organisation_name"].disabled = True
     note = NoteForm(request.POST or None)
@@ -334,7 +323,6 @@ def suggest_change(request: HttpRequest, pk: int) -> HttpResponse:
 @signed_in
 def suggest_new(request: HttpRequest) -> HttpResponse:
     """Anyone signed in can suggest a new entry; it waits for a steward."""
-    ensure_builtin_taxonomies()
     form = ServiceForm(request.POST or None)
     note = NoteForm(request.POST or None)
     if request.method == "POST" and form.is_valid() and note.is_valid():
@@ -362,19 +350,18 @@ def suggest_new(request: HttpRequest) -> HttpResponse:
 def service_claim(request: HttpRequest, pk: int) -> HttpResponse:
     """An organisation asks to look after an entry; a steward approves it."""
     service = get_object_or_404(Service, pk=pk)
-    own = sorted(organisation_ids_of(request.user))
+    user = signed_in_user(request)
+    own = sorted(organisation_ids_of(user))
     if not own:
         raise PermissionDenied("You are not a member of an organisation.")
     organisation = Organisation.objects.get(pk=own[0])
-    if Suggestion.objects.filter(
-        kind=Suggestion.Kind.CLAIM,
-        service=service,
-        claiming_organisation=organisation,
-        state=Suggestion.State.PENDING,
-    ).exists():
-        messages.info(request, "Your organisation has already asked to look after this entry.")
+    if not rules.may_claim(user, service, organisation):
+        raise PermissionDenied("Your organisation already looks after this entry.")
+    try:
+        actions.claim(service=service, organisation=organisation, by=user)
+    except actions.AlreadyClaimedError as error:
+        messages.info(request, str(error))
     else:
-        actions.claim(service=service, organisation=organisation, by=signed_in_user(request))
         messages.success(
             request, f"We have asked a directory steward to confirm that {organisation.name} runs this."
         )
@@ -452,19 +439,6 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _start_in_background(run: ImportRun) -> None:
-    if getattr(settings, "DIRECTORY_IMPORTS_INLINE", False):
-        importers.run_import(run)
-        return
-    # A separate process does the work, so the page can be left and come back to.
-    subprocess.Popen(  # noqa: S603 - fixed command; the only argument is the run's integer id
-        [sys.executable, "-m", "commonweal.cli", "directory_import", "--run", str(run.pk)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-
-
 @requires(Capability.STEWARD_DIRECTORY)
 def imports(request: HttpRequest) -> HttpResponse:
     """Start an import (file or feed) and see earlier runs."""
@@ -475,14 +449,13 @@ def imports(request: HttpRequest) -> HttpResponse:
         source = data.get("url") or (upload.name if upload else "")
         if data["format"] == ImportRun.Format.TAXONOMY_CSV:
             source = data["taxonomy_name"]
-        run = importers.start_import(
+        run = actions.queue_import(
             by=signed_in_user(request),
             format=data["format"],
             source=source,
             payload=upload.read() if upload else None,
             partial=bool(data.get("partial")),
         )
-        _start_in_background(run)
         return redirect("directory:import", pk=run.pk)
     return render(
         request,
@@ -507,8 +480,6 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def taxonomies(request: HttpRequest) -> HttpResponse:
     """List the taxonomies and their terms, with synonyms."""
-    if builtin_taxonomy() is None:
-        ensure_builtin_taxonomies()
     found = Taxonomy.objects.prefetch_related("terms__parent")
     return render(request, "directory/taxonomies.html", {"taxonomies": found})
 

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import datetime
-import time
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection, transaction
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.utils import timezone
 
 from commonweal.accounts.models import User
 from commonweal.audit.actions import record_event
-from commonweal.evidence import summaries
+from commonweal.evidence import rules, tasks
 from commonweal.evidence.indicators import INDICATORS
 from commonweal.evidence.models import (
     Alliance,
@@ -25,6 +25,7 @@ from commonweal.evidence.models import (
     Story,
     SummaryRefresh,
 )
+from commonweal.evidence.queries import measure_choices, pending_refresh
 from commonweal.organisations.models import Organisation
 from commonweal.places.models import Area
 
@@ -33,82 +34,21 @@ class EvidenceError(ValueError):
     """A request that cannot be carried out as asked; the message says why in plain words."""
 
 
-# An arbitrary number that names the refresh lock among PostgreSQL's advisory locks.
-_REFRESH_LOCK = 0x45564944
-# A queued or running refresh younger than this stops another being queued.
-REFRESH_PATIENCE = datetime.timedelta(hours=1)
-
-
 # -------------------------------------------------------------------------------------- refresh
-
-
-def pending_refresh() -> SummaryRefresh | None:
-    """Return a refresh that was asked for recently and has not finished, if there is one."""
-    return (
-        SummaryRefresh.objects.filter(
-            state=SummaryRefresh.State.RUNNING, started_at__gte=timezone.now() - REFRESH_PATIENCE
-        )
-        .order_by("-started_at")
-        .first()
-    )
 
 
 @transaction.atomic
 def request_refresh(*, by: User) -> SummaryRefresh:
     """Ask for the summaries to be rebuilt in the background (once at a time)."""
-    from commonweal.evidence.tasks import refresh_summaries_task
-
+    if not rules.may_refresh_summaries(by):
+        raise PermissionDenied("Only people who analyse evidence can bring the figures up to date.")
     if pending_refresh() is not None:
         raise EvidenceError("The figures are already being brought up to date. Come back in a few minutes.")
     run = SummaryRefresh.objects.create(requested_by=by)
     record_event(by=by, action="evidence.request_refresh", target=run)
-    transaction.on_commit(lambda: refresh_summaries_task.enqueue(run.pk))
+    # The worker reads the run from the database, so it is queued only once the run is committed.
+    transaction.on_commit(lambda: tasks.refresh_summaries_task.enqueue(run.pk))
     return run
-
-
-@transaction.atomic
-def refresh_summaries(*, by: User | None, run: SummaryRefresh | None = None) -> SummaryRefresh:
-    """Rebuild every summary table from the journey and measures records (the only writer of them)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_REFRESH_LOCK])
-            # The rebuild groups millions of rows once a night; let it hash them in memory.
-            cursor.execute("SET LOCAL work_mem = '256MB'")
-    started = time.perf_counter()
-    if run is None:
-        run = SummaryRefresh.objects.create(requested_by=by)
-    run.source_marker = summaries.source_marker()
-    run.responses_scored = summaries.score_new_responses()
-    summaries.clear_summaries()
-    run.referrals = summaries.build_referral_facts()
-    run.connections = summaries.build_connection_facts()
-    run.outcome_pairs = summaries.build_outcome_facts()
-    summaries.build_uptake_cells()
-    summaries.build_connection_cells()
-    summaries.build_service_cells()
-    summaries.build_outcome_cells()
-    run.catalogue = summaries.catalogue_from_facts()
-    run.state = SummaryRefresh.State.FINISHED
-    run.finished_at = timezone.now()
-    run.seconds = round(time.perf_counter() - started, 3)
-    run.save()
-    record_event(
-        by=by,
-        action="evidence.refresh_summaries",
-        target=run,
-        referrals=run.referrals,
-        connections=run.connections,
-        outcome_pairs=run.outcome_pairs,
-    )
-    return run
-
-
-def fail_refresh(*, run: SummaryRefresh, problem: str) -> None:
-    """Record that a background refresh failed, so the pages can say so."""
-    SummaryRefresh.objects.filter(pk=run.pk).update(
-        state=SummaryRefresh.State.FAILED, finished_at=timezone.now(), problem=problem[:2000]
-    )
-    record_event(by=None, action="evidence.refresh_failed", target=run, problem=problem[:300])
 
 
 # ---------------------------------------------------------------------------------------- stories
@@ -117,6 +57,8 @@ def fail_refresh(*, run: SummaryRefresh, problem: str) -> None:
 @transaction.atomic
 def add_story(*, fields: dict[str, Any], by: User) -> Story:
     """Attach a story to a dashboard, with the consent the person gave to publish it."""
+    if not rules.may_add_story(by):
+        raise PermissionDenied("Only people who analyse evidence can add stories.")
     if not fields.get("consent_method") or fields.get("consent_given_on") is None:
         raise EvidenceError("A story is published only with the person's consent: record how and when.")
     if fields["consent_given_on"] > timezone.localdate():
@@ -129,6 +71,8 @@ def add_story(*, fields: dict[str, Any], by: User) -> Story:
 @transaction.atomic
 def withdraw_story(*, story: Story, note: str, by: User) -> Story:
     """The person withdrew their consent: the story is no longer shown anywhere."""
+    if not rules.may_withdraw_story(by, story):
+        raise PermissionDenied("Only people who analyse evidence can withdraw a story.")
     story = Story.objects.select_for_update().get(pk=story.pk)
     if story.is_withdrawn:
         raise EvidenceError("This story was already withdrawn.")
@@ -143,6 +87,11 @@ def withdraw_story(*, story: Story, note: str, by: User) -> Story:
 # ------------------------------------------------------------------------------------------- SROI
 
 
+def _check_may_edit(by: User, analysis: SroiAnalysis) -> None:
+    if not rules.may_edit_analysis(by, analysis):
+        raise PermissionDenied("Only people who analyse evidence can change an SROI analysis.")
+
+
 def _touch(analysis: SroiAnalysis) -> None:
     SroiAnalysis.objects.filter(pk=analysis.pk).update(updated_at=timezone.now())
 
@@ -150,6 +99,8 @@ def _touch(analysis: SroiAnalysis) -> None:
 @transaction.atomic
 def save_analysis(*, analysis: SroiAnalysis | None, fields: dict[str, Any], by: User) -> SroiAnalysis:
     """Create an SROI analysis, or change its scope, period and discount rate."""
+    if not (rules.may_analyse(by) if analysis is None else rules.may_edit_analysis(by, analysis)):
+        raise PermissionDenied("Only people who analyse evidence can make or change an SROI analysis.")
     if fields["period_end"] < fields["period_start"]:
         raise EvidenceError("The period must end on or after the day it starts.")
     if analysis is None:
@@ -167,6 +118,7 @@ def save_analysis(*, analysis: SroiAnalysis | None, fields: dict[str, Any], by: 
 @transaction.atomic
 def add_stakeholder(*, analysis: SroiAnalysis, name: str, description: str, by: User) -> SroiStakeholder:
     """Add a stakeholder to an analysis."""
+    _check_may_edit(by, analysis)
     if analysis.stakeholders.filter(name__iexact=name.strip()).exists():
         raise EvidenceError(f"There is already a stakeholder called {name.strip()} in this analysis.")
     stakeholder = SroiStakeholder.objects.create(
@@ -187,6 +139,7 @@ def add_input(
     *, analysis: SroiAnalysis, stakeholder: SroiStakeholder, description: str, value: Decimal, by: User
 ) -> SroiInput:
     """Add an input (an investment) to an analysis."""
+    _check_may_edit(by, analysis)
     _check_stakeholder(analysis, stakeholder)
     item = SroiInput.objects.create(
         analysis=analysis, stakeholder=stakeholder, description=description, value=value
@@ -197,8 +150,6 @@ def add_input(
 
 
 def _check_outcome_fields(fields: dict[str, Any]) -> None:
-    from commonweal.evidence.queries import measure_choices
-
     if fields.get("measure"):
         if fields["measure"] not in dict(measure_choices()):
             raise EvidenceError("Choose a questionnaire score from the list.")
@@ -218,6 +169,7 @@ def save_outcome(
     *, analysis: SroiAnalysis, outcome: SroiOutcome | None, fields: dict[str, Any], by: User
 ) -> SroiOutcome:
     """Add an outcome to an analysis, or change one."""
+    _check_may_edit(by, analysis)
     _check_stakeholder(analysis, fields["stakeholder"])
     _check_outcome_fields(fields)
     if outcome is None:
@@ -237,6 +189,7 @@ def save_outcome(
 @transaction.atomic
 def remove_item(*, analysis: SroiAnalysis, item: SroiInput | SroiOutcome | SroiStakeholder, by: User) -> None:
     """Remove an input, an outcome or an unused stakeholder from an analysis."""
+    _check_may_edit(by, analysis)
     if item.analysis_id != analysis.pk:
         raise EvidenceError("That entry belongs to another analysis.")
     if isinstance(item, SroiStakeholder) and (item.inputs.exists() or item.outcomes.exists()):
@@ -260,6 +213,8 @@ def save_alliance(
     by: User,
 ) -> Alliance:
     """Form an alliance of organisations, or change its name, description and members."""
+    if not (rules.may_analyse(by) if alliance is None else rules.may_edit_alliance(by, alliance)):
+        raise PermissionDenied("Only people who analyse evidence can form or change an alliance.")
     chosen = list(members)
     if len(chosen) < 2:
         raise EvidenceError("An alliance needs at least two member organisations.")
@@ -293,6 +248,8 @@ def save_shared_outcome(
     by: User,
 ) -> SharedOutcome:
     """Agree an outcome indicator and its target for an alliance, or change one."""
+    if not rules.may_edit_alliance(by, alliance):
+        raise PermissionDenied("Only people who analyse evidence can change an alliance's outcomes.")
     if indicator not in INDICATORS:
         raise EvidenceError("Choose an indicator from the list.")
     if not INDICATORS[indicator].accepts(target):
@@ -330,6 +287,8 @@ def save_shared_outcome(
 @transaction.atomic
 def remove_shared_outcome(*, shared_outcome: SharedOutcome, by: User) -> None:
     """Stop tracking an indicator the alliance no longer agrees."""
+    if not rules.may_edit_alliance(by, shared_outcome.alliance):
+        raise PermissionDenied("Only people who analyse evidence can change an alliance's outcomes.")
     record_event(
         by=by,
         action="evidence.remove_shared_outcome",

@@ -667,11 +667,97 @@ def _connection_bounds(table: str, group: str) -> list[AtMost[Key]]:
 TOP_SERVICES = 20
 
 
+_SERVICE_MEASURES = ("requested", "accepted", "rejected_at_capacity", "rejected_other")
+
+
+def _most_turned_away_first(item: tuple[int, Mapping[str, float]]) -> tuple[float, float, int]:
+    return (-item[1]["rejected_at_capacity"], -item[1]["requested"], item[0])
+
+
+def _register_services(book: CountBook, services: Mapping[int, Mapping[str, float]]) -> list[tuple[str, Any]]:
+    """Count the services that turned most people away at capacity, then all others as "rest"."""
+    ranked = sorted(services.items(), key=_most_turned_away_first)
+    top, rest = ranked[:TOP_SERVICES], ranked[TOP_SERVICES:]
+    rows: list[tuple[str, Any]] = [(str(service), numbers) for service, numbers in top]
+    if rest:
+        rows.append(("rest", {m: sum(numbers[m] for _, numbers in rest) for m in _SERVICE_MEASURES}))
+    for group, numbers in rows:
+        for measure in _SERVICE_MEASURES:
+            book.add(("service", group, measure), numbers[measure])
+        book.order.extend(_connection_bounds("service", group)[:1])
+    # Every service is in exactly one row, so the rows add up to the total.
+    for measure in _SERVICE_MEASURES:
+        book.sums.append(Sum((TOTAL, "", measure), tuple(("service", group, measure) for group, _ in rows)))
+    return rows
+
+
+def _register_terms(book: CountBook, terms: Mapping[int, Mapping[str, float]]) -> list[tuple[int, Any]]:
+    """Count each taxonomy term; a service counts under each of its terms, so each is at most the total."""
+    rows = sorted(terms.items(), key=_most_turned_away_first)
+    for term, numbers in rows:
+        for measure in _SERVICE_MEASURES:
+            book.add(("term", str(term), measure), numbers[measure])
+            book.order.append(AtMost((("term", str(term), measure),), (TOTAL, "", measure)))
+        book.order.extend(_connection_bounds("term", str(term))[:1])
+    return rows
+
+
+def _service_and_term_sections(
+    book: CountBook,
+    service_rows: list[tuple[str, Any]],
+    term_rows: list[tuple[int, Any]],
+    *,
+    counts: list[CountColumn],
+    rates: list[Rate],
+    chart_rate: Rate,
+) -> list[Section]:
+    from commonweal.directory.models import Service, TaxonomyTerm
+
+    service_names = dict(
+        Service.objects.filter(pk__in=[int(g) for g, _ in service_rows if g != "rest"]).values_list(
+            "pk", "name"
+        )
+    )
+    term_names = dict(
+        TaxonomyTerm.objects.filter(pk__in=[term for term, _ in term_rows]).values_list("pk", "name")
+    )
+    return [
+        _breakdown_section(
+            book,
+            key="service",
+            title="Service",
+            groups=[
+                (g, service_names.get(int(g), f"Service {g}") if g != "rest" else "All other services")
+                for g, _ in service_rows
+            ],
+            counts=counts,
+            rates=rates,
+            table="service",
+            chart_rate=chart_rate,
+            notes=(
+                f"The {TOP_SERVICES} services that turned most people away at capacity, then all others "
+                "together.",
+            ),
+        ),
+        _breakdown_section(
+            book,
+            key="term",
+            title="Taxonomy term",
+            groups=[(str(term), term_names.get(term, f"Term {term}")) for term, _ in term_rows],
+            counts=counts,
+            rates=rates,
+            table="term",
+            chart_rate=chart_rate,
+            notes=(
+                "A service with several terms counts under each, so these rows need not add up to the total.",
+            ),
+        ),
+    ]
+
+
 def connections_dashboard(filters: Filters) -> Dashboard:
     """Declines and 'at capacity' rejections: by service, taxonomy term, deprivation, ethnicity, age, sex
     and place, with SPC of 'at capacity' rejections by month."""
-    from commonweal.directory.models import Service, TaxonomyTerm
-
     figures = queries.connections(filters)
     neighbourhoods = (
         queries.neighbourhood_names(figures.by_neighbourhood) if filters.neighbourhood is None else {}
@@ -680,32 +766,8 @@ def connections_dashboard(filters: Filters) -> Dashboard:
     dimensions = ("deprivation", "ethnicity", "age", "sex")
     book = CountBook()
     _register_breakdowns(book, figures, dimensions, measures, neighbourhoods, _connection_bounds)
-    services = queries.by_service(filters)
-    terms = queries.by_service(filters, key="term_id")
-    service_measures = ["requested", "accepted", "rejected_at_capacity", "rejected_other"]
-    ranked = sorted(
-        services.items(), key=lambda item: (-item[1]["rejected_at_capacity"], -item[1]["requested"], item[0])
-    )
-    top, rest = ranked[:TOP_SERVICES], ranked[TOP_SERVICES:]
-    service_rows = [(str(service), numbers) for service, numbers in top]
-    if rest:
-        service_rows.append(("rest", {m: sum(numbers[m] for _, numbers in rest) for m in service_measures}))
-    for group, numbers in service_rows:
-        for measure in service_measures:
-            book.add(("service", group, measure), numbers[measure])
-        book.order.extend(_connection_bounds("service", group)[:1])
-    for measure in service_measures:
-        book.sums.append(
-            Sum((TOTAL, "", measure), tuple(("service", group, measure) for group, _ in service_rows))
-        )
-    term_rows = sorted(
-        terms.items(), key=lambda item: (-item[1]["rejected_at_capacity"], -item[1]["requested"], item[0])
-    )
-    for term, numbers in term_rows:
-        for measure in service_measures:
-            book.add(("term", str(term), measure), numbers[measure])
-            book.order.append(AtMost((("term", str(term), measure),), (TOTAL, "", measure)))
-        book.order.extend(_connection_bounds("term", str(term))[:1])
+    service_rows = _register_services(book, queries.by_service(filters))
+    term_rows = _register_terms(book, queries.by_service(filters, key="term_id"))
     spc = _plan_spc(
         book,
         figures,
@@ -725,44 +787,9 @@ def connections_dashboard(filters: Filters) -> Dashboard:
         "declined_other", "Declined for other reasons, % of requested", "rejected_other", "requested"
     )
     rates = [capacity, declined]
-    service_names = dict(
-        Service.objects.filter(pk__in=[int(g) for g, _ in service_rows if g != "rest"]).values_list(
-            "pk", "name"
-        )
+    sections = _service_and_term_sections(
+        book, service_rows, term_rows, counts=counts, rates=rates, chart_rate=capacity
     )
-    term_names = dict(TaxonomyTerm.objects.filter(pk__in=list(terms)).values_list("pk", "name"))
-    sections = [
-        _breakdown_section(
-            book,
-            key="service",
-            title="Service",
-            groups=[
-                (g, service_names.get(int(g), f"Service {g}") if g != "rest" else "All other services")
-                for g, _ in service_rows
-            ],
-            counts=counts,
-            rates=rates,
-            table="service",
-            chart_rate=capacity,
-            notes=(
-                f"The {TOP_SERVICES} services that turned most people away at capacity, then all others "
-                "together.",
-            ),
-        ),
-        _breakdown_section(
-            book,
-            key="term",
-            title="Taxonomy term",
-            groups=[(str(term), term_names.get(term, f"Term {term}")) for term, _ in term_rows],
-            counts=counts,
-            rates=rates,
-            table="term",
-            chart_rate=capacity,
-            notes=(
-                "A service with several terms counts under each, so these rows need not add up to the total.",
-            ),
-        ),
-    ]
     sections += _dimension_sections(
         book,
         dimensions,
@@ -844,6 +871,87 @@ def _mean_cells(
     return cells, charts.Bar("", estimate.value, change, lower=interval.lower, upper=interval.upper), estimate
 
 
+OUTCOME_COLUMNS = (
+    LABEL,
+    Column("People", ("people",)),
+    Column("Mean first score", ("mean_first",)),
+    Column("Mean latest score", ("mean_latest",)),
+    Column("Mean change (95% CI)", ("mean_change", "change_lower_95", "change_upper_95")),
+)
+
+
+def _outcome_dimension_section(
+    book: CountBook,
+    figures: Breakdown,
+    dimension: str,
+    neighbourhoods: Mapping[int, str],
+    choice: ScoreChoice,
+) -> Section:
+    """One group's section of the outcome page: mean change per group, with the SII for deprivation."""
+    direction = "A rise" if choice.higher_is_better else "A fall"
+    rows = []
+    points = []
+    quantiles = []
+    complete = True
+    for group_key, label in _group_rows(dimension, neighbourhoods):
+        if dimension == "deprivation":
+            numbers = figures.by_decile.get(int(group_key), {})
+        elif dimension == "neighbourhood":
+            numbers = figures.by_neighbourhood.get(int(group_key), {})
+        else:
+            numbers = figures.by_dimension.get(dimension, {}).get(group_key, {})
+        people_key = (dimension, group_key, "people")
+        cells, bar, estimate = _mean_cells(book, people_key, numbers)
+        rows.append((_row_label(label), book.cell(people_key), *cells))
+        if bar is not None:
+            points.append(charts.Bar(label, bar.value, bar.text, lower=bar.lower, upper=bar.upper))
+        else:
+            points.append(charts.Bar(label, None, cells[2].display))
+        if dimension == "deprivation" and group_key != "0":
+            if estimate is None:
+                complete = complete and book.shown(people_key) is not None
+                continue
+            quantiles.append(
+                QuantileData(
+                    int(group_key),
+                    estimate.count,
+                    estimate.value,
+                    standard_error=estimate.standard_deviation / math.sqrt(estimate.count),
+                )
+            )
+    notes = []
+    if dimension == "deprivation":
+        if not complete:
+            notes.append(
+                "The slope index of inequality is not shown, because some deciles have counts too small "
+                "to publish."
+            )
+        else:
+            notes.append(
+                _sii_text(
+                    quantiles, IndicatorType.NORMAL, what="the mean change", unit="points", multiplier=1
+                )[0]
+            )
+    if dimension == "neighbourhood":
+        notes.append(NEIGHBOURHOODS_OVERLAP)
+    return Section(
+        key=dimension,
+        title=_dimension_title(dimension),
+        columns=OUTCOME_COLUMNS,
+        rows=tuple(rows),
+        chart=charts.forest_chart(
+            points,
+            title=f"Mean change in {choice.label}, by {_dimension_title(dimension).lower()}",
+            description="Mean change from first to latest answer for each group, with 95% confidence "
+            f"intervals. {direction} is better. The table below gives every number.",
+            chart_id=f"chart-{dimension}",
+            axis_label="Change in points",
+        ),
+        chart_note=f"Dots: mean change; lines: 95% confidence intervals (t). {direction} is better.",
+        notes=tuple(notes),
+    )
+
+
 def outcomes_dashboard(filters: Filters, choice: ScoreChoice) -> Dashboard:
     """Change in one outcome score from each person's first answer to their latest, by group, with the
     SII, and an overview of every outcome score."""
@@ -866,13 +974,6 @@ def outcomes_dashboard(filters: Filters, choice: ScoreChoice) -> Dashboard:
     book.protect()
 
     choices = {each.key: each for each in score_choices()}
-    columns = (
-        LABEL,
-        Column("People", ("people",)),
-        Column("Mean first score", ("mean_first",)),
-        Column("Mean latest score", ("mean_latest",)),
-        Column("Mean change (95% CI)", ("mean_change", "change_lower_95", "change_upper_95")),
-    )
     overview_rows = []
     for key, numbers in overview.items():
         joined = ":".join(key)
@@ -888,7 +989,7 @@ def outcomes_dashboard(filters: Filters, choice: ScoreChoice) -> Dashboard:
         Section(
             key="overview",
             title="Every outcome score",
-            columns=columns,
+            columns=OUTCOME_COLUMNS,
             rows=tuple(overview_rows),
             notes=(
                 "Change runs from each person's first answer to their latest (at least two answers). "
@@ -897,72 +998,11 @@ def outcomes_dashboard(filters: Filters, choice: ScoreChoice) -> Dashboard:
         )
     ]
     direction = "A rise" if choice.higher_is_better else "A fall"
-    for dimension in (*dimensions, "neighbourhood"):
-        if dimension == "neighbourhood" and not neighbourhoods:
-            continue
-        rows = []
-        points = []
-        quantiles = []
-        complete = True
-        for group_key, label in _group_rows(dimension, neighbourhoods):
-            if dimension == "deprivation":
-                numbers = figures.by_decile.get(int(group_key), {})
-            elif dimension == "neighbourhood":
-                numbers = figures.by_neighbourhood.get(int(group_key), {})
-            else:
-                numbers = figures.by_dimension.get(dimension, {}).get(group_key, {})
-            people_key = (dimension, group_key, "people")
-            cells, bar, estimate = _mean_cells(book, people_key, numbers)
-            rows.append((_row_label(label), book.cell(people_key), *cells))
-            if bar is not None:
-                points.append(charts.Bar(label, bar.value, bar.text, lower=bar.lower, upper=bar.upper))
-            else:
-                points.append(charts.Bar(label, None, cells[2].display))
-            if dimension == "deprivation" and group_key != "0":
-                if estimate is None:
-                    complete = complete and book.shown(people_key) is not None
-                    continue
-                quantiles.append(
-                    QuantileData(
-                        int(group_key),
-                        estimate.count,
-                        estimate.value,
-                        standard_error=estimate.standard_deviation / math.sqrt(estimate.count),
-                    )
-                )
-        notes = []
-        if dimension == "deprivation":
-            if not complete:
-                notes.append(
-                    "The slope index of inequality is not shown, because some deciles have counts too small "
-                    "to publish."
-                )
-            else:
-                notes.append(
-                    _sii_text(
-                        quantiles, IndicatorType.NORMAL, what="the mean change", unit="points", multiplier=1
-                    )[0]
-                )
-        if dimension == "neighbourhood":
-            notes.append(NEIGHBOURHOODS_OVERLAP)
-        sections.append(
-            Section(
-                key=dimension,
-                title=_dimension_title(dimension),
-                columns=columns,
-                rows=tuple(rows),
-                chart=charts.forest_chart(
-                    points,
-                    title=f"Mean change in {choice.label}, by {_dimension_title(dimension).lower()}",
-                    description="Mean change from first to latest answer for each group, with 95% confidence "
-                    f"intervals. {direction} is better. The table below gives every number.",
-                    chart_id=f"chart-{dimension}",
-                    axis_label="Change in points",
-                ),
-                chart_note=f"Dots: mean change; lines: 95% confidence intervals (t). {direction} is better.",
-                notes=tuple(notes),
-            )
-        )
+    sections += [
+        _outcome_dimension_section(book, figures, dimension, neighbourhoods, choice)
+        for dimension in (*dimensions, "neighbourhood")
+        if dimension != "neighbourhood" or neighbourhoods
+    ]
     return Dashboard(
         key="outcomes",
         title="Outcome change",

@@ -14,7 +14,6 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from commonweal.accounts.models import Role
-from commonweal.evidence.actions import refresh_summaries
 from commonweal.evidence.models import (
     Alliance,
     ConnectionFact,
@@ -27,6 +26,7 @@ from commonweal.evidence.models import (
     SroiStakeholder,
     Story,
 )
+from commonweal.evidence.summaries import refresh_summaries
 from commonweal.measures.models import Response
 from commonweal.organisations.models import Organisation
 from commonweal.referrals.models import Connection, Referral

@@ -1,6 +1,6 @@
 """Evidence: summary tables behind the dashboards, stories with consent, SROI analyses and alliances.
 
-The summary tables (facts and cells) are derived data: `actions.refresh_summaries` rebuilds them
+The summary tables (facts and cells) are derived data: `summaries.refresh_summaries` rebuilds them
 from the journey and measures records, so the dashboards aggregate a few hundred thousand small rows
 instead of joining millions. They hold no names, only codes and counts, and carry no foreign-key
 constraints because they are rebuilt wholesale. Responses are never changed once submitted, so their

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -10,6 +11,7 @@ from typing import Any
 
 from django.db import models
 from django.db.models import Count, F, Q, Sum
+from django.utils import timezone
 
 from commonweal.evidence import summaries
 from commonweal.evidence.breakdowns import add_months, deciles_of_quintile, month_number, months_between
@@ -52,6 +54,9 @@ OUTCOME_SCORES: tuple[tuple[str, str], ...] = (
     ("ons4", "anxiety"),
 )
 DEFAULT_MONTHS = 12
+
+# A queued or running refresh younger than this stops another being queued.
+REFRESH_PATIENCE = datetime.timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -337,11 +342,6 @@ def neighbourhood_names(ids: Iterable[int]) -> dict[int, str]:
     return dict(Area.objects.filter(pk__in=list(ids)).values_list("pk", "name"))
 
 
-def organisation_names(ids: Iterable[int]) -> dict[int, str]:
-    """Names of organisations by id."""
-    return dict(Organisation.objects.filter(pk__in=list(ids)).values_list("pk", "name"))
-
-
 # ---------------------------------------------------------------------------------------- SROI report
 
 
@@ -432,3 +432,14 @@ def sroi_report(analysis: SroiAnalysis) -> SroiReport:
         except SroiInputError as error:
             problem = str(error)
     return SroiReport(analysis, quantities, result, sensitivity, problem)
+
+
+def pending_refresh() -> SummaryRefresh | None:
+    """Return a refresh that was asked for recently and has not finished, if there is one."""
+    return (
+        SummaryRefresh.objects.filter(
+            state=SummaryRefresh.State.RUNNING, started_at__gte=timezone.now() - REFRESH_PATIENCE
+        )
+        .order_by("-started_at")
+        .first()
+    )

@@ -5,18 +5,22 @@ INSERT … SELECT compiled from an ORM query (so it runs the same on SQLite and 
 questionnaire scoring — the measures app's own Python scoring of each instrument definition — runs in
 Python, once per submitted response ever (responses are final once submitted).
 
-Called only by `actions.refresh_summaries`, which holds the lock and records the run.
+`refresh_summaries` at the end is the only writer of these tables: it holds the lock and records the
+run. The background task calls it; it sits below the actions (which queue that task), so the task never
+imports the module that queues it.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import time
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import connection, models
+from django.core.exceptions import PermissionDenied
+from django.db import connection, models, transaction
 from django.db.models import (
     Case,
     Count,
@@ -37,7 +41,10 @@ from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, Extra
 from django.db.models.lookups import LessThan
 from django.utils import timezone
 
+from commonweal.accounts.models import User
+from commonweal.audit.actions import record_event
 from commonweal.audit.models import AuditEvent
+from commonweal.evidence import rules
 from commonweal.evidence.breakdowns import (
     AGE_BANDS,
     DECLINED_CODE,
@@ -54,6 +61,7 @@ from commonweal.evidence.models import (
     ReferralFact,
     ResponseScore,
     ServiceCell,
+    SummaryRefresh,
     TermCell,
     UptakeCell,
 )
@@ -523,3 +531,59 @@ def catalogue_from_facts() -> dict[str, Any]:
         "teams": named(teams),
         "providers": named(providers),
     }
+
+
+# -------------------------------------------------------------------------------------- the refresh
+
+# An arbitrary number that names the refresh lock among PostgreSQL's advisory locks.
+_REFRESH_LOCK = 0x45564944
+
+
+@transaction.atomic
+def refresh_summaries(*, by: User | None, run: SummaryRefresh | None = None) -> SummaryRefresh:
+    """Rebuild every summary table from the journey and measures records (the only writer of them).
+
+    `by=None` is the nightly command or the demo; a person must be one who may refresh the figures.
+    """
+    if by is not None and not rules.may_refresh_summaries(by):
+        raise PermissionDenied("Only people who analyse evidence can bring the figures up to date.")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_REFRESH_LOCK])
+            # The rebuild groups millions of rows once a night; let it hash them in memory.
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+    started = time.perf_counter()
+    if run is None:
+        run = SummaryRefresh.objects.create(requested_by=by)
+    run.source_marker = source_marker()
+    run.responses_scored = score_new_responses()
+    clear_summaries()
+    run.referrals = build_referral_facts()
+    run.connections = build_connection_facts()
+    run.outcome_pairs = build_outcome_facts()
+    build_uptake_cells()
+    build_connection_cells()
+    build_service_cells()
+    build_outcome_cells()
+    run.catalogue = catalogue_from_facts()
+    run.state = SummaryRefresh.State.FINISHED
+    run.finished_at = timezone.now()
+    run.seconds = round(time.perf_counter() - started, 3)
+    run.save()
+    record_event(
+        by=by,
+        action="evidence.refresh_summaries",
+        target=run,
+        referrals=run.referrals,
+        connections=run.connections,
+        outcome_pairs=run.outcome_pairs,
+    )
+    return run
+
+
+def fail_refresh(*, run: SummaryRefresh, problem: str) -> None:
+    """Record that a background refresh failed, so the pages can say so."""
+    SummaryRefresh.objects.filter(pk=run.pk).update(
+        state=SummaryRefresh.State.FAILED, finished_at=timezone.now(), problem=problem[:2000]
+    )
+    record_event(by=None, action="evidence.refresh_failed", target=run, problem=problem[:300])

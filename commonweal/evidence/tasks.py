@@ -1,10 +1,14 @@
-"""Background work of the evidence app (through Django's task interface; tests run it at once)."""
+"""Background work of the evidence app (through Django's task interface; tests run it at once).
+
+Actions queue this task (on commit); it calls `summaries`, which does not import the actions, so
+nothing imports in a circle.
+"""
 
 from __future__ import annotations
 
 from django_tasks import task
 
-from commonweal.evidence import actions
+from commonweal.evidence import summaries
 from commonweal.evidence.models import SummaryRefresh
 
 
@@ -15,9 +19,9 @@ def refresh_summaries_task(run_id: int) -> str:
     if run is None:
         return "The refresh was not found."
     try:
-        finished = actions.refresh_summaries(by=run.requested_by, run=run)
+        finished = summaries.refresh_summaries(by=run.requested_by, run=run)
     except Exception as error:
-        actions.fail_refresh(run=run, problem=f"{type(error).__name__}: {error}")
+        summaries.fail_refresh(run=run, problem=f"{type(error).__name__}: {error}")
         raise
     return (
         f"{finished.referrals} referrals, {finished.connections} connections, "

@@ -55,7 +55,7 @@ def _freshness() -> dict[str, Any]:
     return {
         "refresh": refresh,
         "out_of_date": refresh is not None and queries.is_out_of_date(refresh),
-        "pending": actions.pending_refresh(),
+        "pending": queries.pending_refresh(),
         "failed": queries.failed_refresh_after(refresh),
         "refresh_form": RefreshForm(),
     }

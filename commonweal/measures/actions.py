@@ -9,9 +9,7 @@ at once rather than passing silently.
 from __future__ import annotations
 
 import datetime
-import hashlib
 import logging
-import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -25,10 +23,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from commonweal.accounts.models import User
-from commonweal.accounts.permissions import Capability, can
 from commonweal.audit.actions import record_event
-from commonweal.measures import conf, queries, registry
+from commonweal.measures import conf, queries, registry, rules, tasks
 from commonweal.measures.definitions import InstrumentDefinition, UnknownInstrumentError
+from commonweal.measures.links import LINK_SALT, digest, make_link
 from commonweal.measures.models import (
     AlertDelivery,
     AnswerLink,
@@ -38,12 +36,11 @@ from commonweal.measures.models import (
     ScheduledMeasure,
 )
 from commonweal.measures.scoring import AnswerError, AnswerValue, check_answers, risk_flags
-from commonweal.people.models import ContactMethod, Person
+from commonweal.people.models import Person
 from commonweal.referrals.models import Referral, ReferralStatus
 
 logger = logging.getLogger("commonweal.measures")
 
-LINK_SALT = "commonweal.measures.answer-link"
 MINIMUM_ACTION_LENGTH = 10
 MINIMUM_REASON_LENGTH = 10
 
@@ -91,7 +88,12 @@ def schedule_measures(
     origin: str = MeasureSchedule.Origin.LINK_WORKER,
     by: User | None,
 ) -> MeasureSchedule:
-    """Plan a baseline on a day and follow-ups some weeks later, for each chosen instrument."""
+    """Plan a baseline on a day and follow-ups some weeks later, for each chosen instrument.
+
+    `by=None` is the system (the first-contact sweep); a person plans only through staff who record measures.
+    """
+    if by is not None and not rules.may_record_measure(by, person):
+        raise PermissionDenied("Only staff who record measures can plan someone's questionnaires.")
     if not instruments:
         raise MeasureError("Choose at least one questionnaire.")
     for code in instruments:
@@ -166,14 +168,12 @@ def schedule_first_contact_baselines(*, now: datetime.datetime | None = None) ->
 
 def _may_answer(response: Response, by: User | None, link: AnswerLink | None) -> None:
     if link is not None:
-        if link.response_id != response.pk or not link.is_usable(timezone.now()):
+        if not rules.may_answer_through_link(link, response, timezone.now()):
             raise PermissionDenied("This link cannot be used for these answers.")
         return
     if by is None:
         raise PermissionDenied("Sign in, or use the link you were sent, to answer.")
-    if response.person.user_id == by.pk:
-        return
-    if not can(by, Capability.RECORD_MEASURES):
+    if not rules.may_answer(by, response):
         raise PermissionDenied("Only the person or their link worker can record these answers.")
 
 
@@ -187,7 +187,12 @@ def start_response(
     language: str = "en-GB",
     by: User | None,
 ) -> Response:
-    """Begin answering an instrument (or return the same person's unfinished response to it)."""
+    """Begin answering an instrument (or return the same person's unfinished response to it).
+
+    `by=None` is a one-time link, which `open_link` has checked.
+    """
+    if by is not None and not rules.may_start_answering(by, person):
+        raise PermissionDenied("Only the person or their link worker can start these answers.")
     if scheduled is not None:
         if scheduled.person_id != person.pk or scheduled.instrument_code != definition.code:
             raise MeasureError("That questionnaire is not one planned for this person.")
@@ -314,7 +319,7 @@ def correct_response(
     *, response: Response, answers: Mapping[str, AnswerValue], reason: str, by: User
 ) -> Response:
     """Record a correction: a new version of a submitted response, with a reason; the original is kept."""
-    if not can(by, Capability.RECORD_MEASURES):
+    if not rules.may_correct_response(by, response):
         raise PermissionDenied("Only staff who record measures can correct a response.")
     reason = reason.strip()
     if len(reason) < MINIMUM_REASON_LENGTH:
@@ -587,7 +592,7 @@ def _raise_alerts(
 def acknowledge_alert(*, alert: SafetyAlert, action_taken: str, by: User) -> SafetyAlert:
     """Acknowledge a safety alert, recording the action taken (which stops its escalation)."""
     alert = SafetyAlert.objects.select_for_update().get(pk=alert.pk)
-    if not queries.may_act_on_alert(by, alert):
+    if not rules.may_respond_to_alert(by, alert):
         raise PermissionDenied("Only link workers told about this alert can acknowledge it.")
     if not alert.is_open:
         assert alert.acknowledged_by is not None and alert.acknowledged_at is not None
@@ -635,10 +640,6 @@ def escalate_overdue_alerts(*, now: datetime.datetime | None = None) -> list[Saf
 # ----------------------------------------------------------------------------------- one-time links
 
 
-def _digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
-
-
 @transaction.atomic
 def create_answer_link(
     *,
@@ -647,7 +648,12 @@ def create_answer_link(
     scheduled: ScheduledMeasure | None = None,
     by: User | None,
 ) -> tuple[AnswerLink, str]:
-    """Make a one-time link for the person to answer without an account; return it and its token."""
+    """Make a one-time link for the person to answer without an account; return it and its token.
+
+    `by=None` is the system (a reminder).
+    """
+    if by is not None and not rules.may_record_measure(by, person):
+        raise PermissionDenied("Only staff who record measures can send a person a link.")
     if not registry.is_answerable(definition):
         raise MeasureError(
             f"{definition.short_name} is entered as a score by staff; it cannot be sent as a link."
@@ -656,23 +662,7 @@ def create_answer_link(
         scheduled.person_id != person.pk or scheduled.instrument_code != definition.code
     ):
         raise MeasureError("That questionnaire is not one planned for this person.")
-    secret = secrets.token_urlsafe(24)
-    now = timezone.now()
-    link = AnswerLink.objects.create(
-        person=person,
-        scheduled=scheduled,
-        instrument_code=definition.code,
-        instrument_version=definition.version,
-        secret_digest=_digest(secret),
-        created_by=by,
-        created_at=now,
-        expires_at=now + datetime.timedelta(days=conf.link_valid_days()),
-    )
-    token = signing.dumps({"link": link.pk, "secret": secret}, salt=LINK_SALT)
-    record_event(
-        by=by, action="measures.create_answer_link", target=person, link=link.pk, instrument=definition.code
-    )
-    return link, token
+    return make_link(person=person, definition=definition, scheduled=scheduled, by=by)
 
 
 def link_for_token(token: str, *, allow_used: bool = False) -> AnswerLink:
@@ -689,7 +679,7 @@ def link_for_token(token: str, *, allow_used: bool = False) -> AnswerLink:
         ) from error
     link = (
         AnswerLink.objects.select_related("person", "response")
-        .filter(pk=payload.get("link"), secret_digest=_digest(str(payload.get("secret", ""))))
+        .filter(pk=payload.get("link"), secret_digest=digest(str(payload.get("secret", ""))))
         .first()
     )
     if link is None:
@@ -730,83 +720,7 @@ def open_link(*, link: AnswerLink, language: str = "en-GB") -> Response:
     return response
 
 
-# --------------------------------------------------------------------------------------- reminders
-
-
-def _reminder_address(person: Person) -> tuple[str, str]:
-    """Return (address, "") to remind by e-mail, or ("", why not) in words."""
-    if not person.may_be_contacted:
-        return "", "Not reminded: the person asked not to be contacted. Follow up in a conversation."
-    if person.contact_methods and ContactMethod.EMAIL not in person.contact_methods:
-        return (
-            "",
-            "Not reminded by e-mail: it is not one of the person's chosen ways. Contact them another way.",
-        )
-    address = person.email or (person.user.email if person.user is not None else "")
-    if not address:
-        return "", "Not reminded: no e-mail address is recorded. Contact the person another way."
-    return address, ""
-
-
-@transaction.atomic
-def remind(*, scheduled: ScheduledMeasure, now: datetime.datetime | None = None) -> str:
-    """Send one reminder with a fresh one-time link (or record why none could go); return what happened."""
-    moment = now or timezone.now()
-    scheduled = (
-        ScheduledMeasure.objects.select_for_update(of=("self",))
-        .select_related("person__user")
-        .get(pk=scheduled.pk)
-    )
-    if scheduled.is_done:
-        return "Already answered."
-    definition = _definition(scheduled.instrument_code)
-    address, note = _reminder_address(scheduled.person)
-    sent = False
-    if address:
-        _, token = create_answer_link(
-            person=scheduled.person, definition=definition, scheduled=scheduled, by=None
-        )
-        url = conf.site_url() + reverse("measures:link", kwargs={"token": token})
-        try:
-            sent = (
-                send_mail(
-                    subject="A short questionnaire from your link worker",
-                    message=(
-                        f"It is time for your {scheduled.timepoint_label.lower()} questionnaire "
-                        f"({definition.title.in_language()}). It takes a few minutes.\n\n"
-                        f"Answer it here (the link works once, for {conf.link_valid_days()} days): {url}\n"
-                    ),
-                    from_email=None,
-                    recipient_list=[address],
-                )
-                == 1
-            )
-            note = f"Reminder e-mailed on {timezone.localtime(moment):%-d %B %Y}." if sent else ""
-        except Exception as error:  # a failed reminder is recorded and retried at the next sweep
-            note = f"The reminder e-mail could not be sent ({type(error).__name__}). It will be tried again."
-            logger.warning("Reminder for scheduled measure %s not sent: %s", scheduled.pk, error)
-        if not sent and not note:
-            note = "The reminder e-mail was not sent. It will be tried again."
-    scheduled.last_reminded_at = moment
-    scheduled.reminders_sent += 1 if sent else 0
-    scheduled.reminder_note = note
-    scheduled.save(update_fields=["last_reminded_at", "reminders_sent", "reminder_note"])
-    record_event(by=None, action="measures.remind", target=scheduled, sent=sent, note=note)
-    return note
-
-
-def reminders_due(now: datetime.datetime) -> list[int]:
-    """Return the scheduled questionnaires that need a reminder now (due, unanswered, not reminded lately)."""
-    today = timezone.localtime(now).date()
-    since = now - datetime.timedelta(days=conf.reminder_every_days())
-    return list(
-        ScheduledMeasure.objects.filter(
-            completed_at__isnull=True, due_on__lte=today, reminders_sent__lt=conf.max_reminders()
-        )
-        .exclude(last_reminded_at__gt=since)
-        .order_by("due_on", "pk")
-        .values_list("pk", flat=True)
-    )
+# ------------------------------------------------------------------------------------------- sweep
 
 
 @dataclass(frozen=True)
@@ -824,16 +738,19 @@ class SweepReport:
         )
 
 
+def _queue_reminder(scheduled_id: int, moment: datetime.datetime) -> None:
+    # The worker sends it once everything the sweep saved is committed (at once outside a transaction).
+    transaction.on_commit(lambda: tasks.send_measure_reminder.enqueue(scheduled_id, moment.isoformat()))
+
+
 def run_sweep(*, now: datetime.datetime | None = None) -> SweepReport:
     """The periodic sweep: start baselines at first contact, queue reminders, escalate open alerts."""
-    from commonweal.measures.tasks import send_measure_reminder
-
     for read in conf.ALL_SETTINGS:
         read()  # a bad setting stops the sweep before it does anything, with a message naming it
     moment = now or timezone.now()
     escalated = escalate_overdue_alerts(now=moment)
     scheduled = schedule_first_contact_baselines(now=moment)
-    due = reminders_due(moment)
+    due = queries.reminders_due(moment)
     for scheduled_id in due:
-        send_measure_reminder.enqueue(scheduled_id, moment.isoformat())
+        _queue_reminder(scheduled_id, moment)
     return SweepReport(len(scheduled), len(due), len(escalated))

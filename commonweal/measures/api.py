@@ -12,10 +12,8 @@ from django.utils import timezone
 from ninja import Router, Schema
 
 from commonweal.accounts.models import User
-from commonweal.accounts.permissions import Capability, can
 from commonweal.audit.actions import record_access
-from commonweal.measures import conf, fhir, queries, registry
-from commonweal.measures.access import staff_grant
+from commonweal.measures import conf, fhir, queries, registry, rules
 from commonweal.measures.definitions import UnknownInstrumentError
 from commonweal.measures.models import Response
 from commonweal.measures.scoring import score
@@ -85,7 +83,7 @@ def response_bundle(request: HttpRequest, response_id: int) -> HttpResponse:
     if not isinstance(user, User):
         raise PermissionDenied("Sign in to read responses.")
     if person.user_id != user.pk:
-        grant = staff_grant(request, user, person) if can(user, Capability.RECORD_MEASURES) else None
+        grant = rules.staff_grant(request, user, person)
         if grant is None:
             raise PermissionDenied("You have no recorded reason to see this person's answers.")
         record_access(

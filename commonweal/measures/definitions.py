@@ -514,6 +514,84 @@ def _decimal(value: float | int | None) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
 
+def _item(raw: Mapping[str, Any], response_sets: Mapping[str, tuple[ResponseOption, ...]]) -> Item:
+    anchors = raw.get("anchors")
+    return Item(
+        item_id=raw["id"],
+        item_type=raw["type"],
+        scored=raw["scored"],
+        required=raw.get("required", raw["scored"]),
+        text=_text(raw.get("text")),
+        label=_text(raw.get("label")),
+        options=response_sets.get(raw.get("response_set", ""), ()),
+        response_set=raw.get("response_set"),
+        minimum=_decimal(raw.get("minimum")),
+        maximum=_decimal(raw.get("maximum")),
+        decimals=raw.get("decimals", 0),
+        anchor_minimum=_text(anchors["minimum"]) if anchors else None,
+        anchor_maximum=_text(anchors["maximum"]) if anchors else None,
+    )
+
+
+def _bands(bands: Mapping[str, Any] | None) -> Bands | None:
+    if bands is None:
+        return None
+    return Bands(
+        bands=tuple(
+            Band(
+                band_id=band["id"],
+                label=_required_text(band["label"]),
+                minimum=band["minimum"],
+                maximum=band["maximum"],
+            )
+            for band in bands["bands"]
+        ),
+        verification=_verification(bands["verification"]),
+    )
+
+
+def _score(raw: Mapping[str, Any]) -> ScoreDefinition:
+    missing = raw["missing"]
+    change = raw["reliable_change"]
+    return ScoreDefinition(
+        score_id=raw["id"],
+        label=_required_text(raw["label"]),
+        method=raw["method"],
+        item_ids=tuple(raw["items"]),
+        minimum=Decimal(str(raw["minimum"])),
+        maximum=Decimal(str(raw["maximum"])),
+        higher_is_better=raw["higher_is_better"],
+        measurement=raw["measurement"],
+        missing=MissingItems(
+            rule=missing["rule"],
+            verification=_verification(missing["verification"]),
+            max_missing=missing.get("max_missing", 0),
+            rounding=missing.get("rounding", "none"),
+        ),
+        scoring_verification=_verification(raw["scoring_verification"]),
+        bands=_bands(raw["bands"]),
+        reliable_change=ReliableChange(
+            threshold=_decimal(change["threshold"]),
+            verification=_verification(change["verification"]),
+            reason=change.get("reason", ""),
+        ),
+        code=_coding(raw.get("code")),
+    )
+
+
+def _risk_rule(raw: Mapping[str, Any]) -> RiskRule:
+    return RiskRule(
+        rule_id=raw["id"],
+        item_id=raw["item"],
+        operator=raw["operator"],
+        value=tuple(Decimal(str(v)) for v in raw["value"])
+        if isinstance(raw["value"], list)
+        else Decimal(str(raw["value"])),
+        reason=_required_text(raw["reason"]),
+        verification=_verification(raw["verification"]),
+    )
+
+
 def _build(data: Mapping[str, Any], source: str) -> InstrumentDefinition:
     response_sets = {
         name: tuple(
@@ -521,83 +599,6 @@ def _build(data: Mapping[str, Any], source: str) -> InstrumentDefinition:
         )
         for name, options in data["response_sets"].items()
     }
-    items = []
-    for raw in data["items"]:
-        anchors = raw.get("anchors")
-        items.append(
-            Item(
-                item_id=raw["id"],
-                item_type=raw["type"],
-                scored=raw["scored"],
-                required=raw.get("required", raw["scored"]),
-                text=_text(raw.get("text")),
-                label=_text(raw.get("label")),
-                options=response_sets.get(raw.get("response_set", ""), ()),
-                response_set=raw.get("response_set"),
-                minimum=_decimal(raw.get("minimum")),
-                maximum=_decimal(raw.get("maximum")),
-                decimals=raw.get("decimals", 0),
-                anchor_minimum=_text(anchors["minimum"]) if anchors else None,
-                anchor_maximum=_text(anchors["maximum"]) if anchors else None,
-            )
-        )
-    scores = []
-    for raw in data["scores"]:
-        missing = raw["missing"]
-        bands = raw["bands"]
-        change = raw["reliable_change"]
-        scores.append(
-            ScoreDefinition(
-                score_id=raw["id"],
-                label=_required_text(raw["label"]),
-                method=raw["method"],
-                item_ids=tuple(raw["items"]),
-                minimum=Decimal(str(raw["minimum"])),
-                maximum=Decimal(str(raw["maximum"])),
-                higher_is_better=raw["higher_is_better"],
-                measurement=raw["measurement"],
-                missing=MissingItems(
-                    rule=missing["rule"],
-                    verification=_verification(missing["verification"]),
-                    max_missing=missing.get("max_missing", 0),
-                    rounding=missing.get("rounding", "none"),
-                ),
-                scoring_verification=_verification(raw["scoring_verification"]),
-                bands=None
-                if bands is None
-                else Bands(
-                    bands=tuple(
-                        Band(
-                            band_id=band["id"],
-                            label=_required_text(band["label"]),
-                            minimum=band["minimum"],
-                            maximum=band["maximum"],
-                        )
-                        for band in bands["bands"]
-                    ),
-                    verification=_verification(bands["verification"]),
-                ),
-                reliable_change=ReliableChange(
-                    threshold=_decimal(change["threshold"]),
-                    verification=_verification(change["verification"]),
-                    reason=change.get("reason", ""),
-                ),
-                code=_coding(raw.get("code")),
-            )
-        )
-    risk_rules = tuple(
-        RiskRule(
-            rule_id=raw["id"],
-            item_id=raw["item"],
-            operator=raw["operator"],
-            value=tuple(Decimal(str(v)) for v in raw["value"])
-            if isinstance(raw["value"], list)
-            else Decimal(str(raw["value"])),
-            reason=_required_text(raw["reason"]),
-            verification=_verification(raw["verification"]),
-        )
-        for raw in data["risk_rules"]
-    )
     licence = data["licence"]
     review = data["review"]
     return InstrumentDefinition(
@@ -637,9 +638,9 @@ def _build(data: Mapping[str, Any], source: str) -> InstrumentDefinition:
             )
             for raw in data["translations"]
         ),
-        items=tuple(items),
-        scores=tuple(scores),
-        risk_rules=risk_rules,
+        items=tuple(_item(raw, response_sets) for raw in data["items"]),
+        scores=tuple(_score(raw) for raw in data["scores"]),
+        risk_rules=tuple(_risk_rule(raw) for raw in data["risk_rules"]),
         source=source,
         preamble=_text(data.get("preamble")),
         item_text_verification=_verification(data["item_text_verification"])
@@ -665,7 +666,8 @@ def _texts_in(data: Any, path: str) -> Iterable[tuple[str, Mapping[str, str]]]:
             yield from _texts_in(value, f"{path}[{index}]")
 
 
-def _rule_problems(definition: InstrumentDefinition, data: Mapping[str, Any]) -> list[tuple[str, str]]:
+def _citation_problems(definition: InstrumentDefinition, data: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Citation ids used twice, and verifications that cite a source that is not among the citations."""
     problems: list[tuple[str, str]] = []
     citation_ids = [citation.citation_id for citation in definition.citations]
     problems += [
@@ -691,7 +693,12 @@ def _rule_problems(definition: InstrumentDefinition, data: Mapping[str, Any]) ->
                 walk_verifications(value, f"{path}[{index}]")
 
     walk_verifications(data, "$")
+    return problems
 
+
+def _item_problems(definition: InstrumentDefinition, data: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Item ids used twice, unknown or ambiguous response sets, and numeric limits that make no sense."""
+    problems: list[tuple[str, str]] = []
     item_ids = [item.item_id for item in definition.items]
     for index, item in enumerate(definition.items):
         path = f"$.items[{index}]"
@@ -716,7 +723,12 @@ def _rule_problems(definition: InstrumentDefinition, data: Mapping[str, Any]) ->
                 limit != limit.to_integral_value() for limit in (item.minimum, item.maximum)
             ):
                 problems.append((f"{path}.minimum", "an integer item needs whole-number limits"))
+    return problems
 
+
+def _wording_problems(definition: InstrumentDefinition, data: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Item text or a preamble the licence does not allow, or item text with no record of its source."""
+    problems: list[tuple[str, str]] = []
     if not definition.licence.item_text_included:
         for index, raw in enumerate(data["items"]):
             if "text" in raw:
@@ -737,9 +749,13 @@ def _rule_problems(definition: InstrumentDefinition, data: Mapping[str, Any]) ->
                 problems.append(
                     (f"$.items[{index}].text", "a score-entry definition ships labels, never item text")
                 )
+    return problems
 
-    problems += _score_problems(definition)
 
+def _risk_rule_problems(definition: InstrumentDefinition) -> list[tuple[str, str]]:
+    """Risk rules on items that do not exist, or on answers the item does not accept."""
+    problems: list[tuple[str, str]] = []
+    item_ids = [item.item_id for item in definition.items]
     for index, rule in enumerate(definition.risk_rules):
         path = f"$.risk_rules[{index}]"
         if rule.item_id not in item_ids:
@@ -750,7 +766,12 @@ def _rule_problems(definition: InstrumentDefinition, data: Mapping[str, Any]) ->
         for value in values:
             if not item.lowest() <= value <= item.highest():
                 problems.append((f"{path}.value", f"{value} is outside the answers '{item.item_id}' accepts"))
+    return problems
 
+
+def _language_problems(definition: InstrumentDefinition, data: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Languages missing en-GB or a translation slot, and texts missing a listed language."""
+    problems: list[tuple[str, str]] = []
     if DEFAULT_LANGUAGE not in definition.languages:
         problems.append(("$.languages", "must include en-GB"))
     slots = [translation.language for translation in definition.translations]
@@ -779,6 +800,17 @@ def _rule_problems(definition: InstrumentDefinition, data: Mapping[str, Any]) ->
                     (path, f"has no '{language}' text although the definition lists that language")
                 )
     return problems
+
+
+def _rule_problems(definition: InstrumentDefinition, data: Mapping[str, Any]) -> list[tuple[str, str]]:
+    return [
+        *_citation_problems(definition, data),
+        *_item_problems(definition, data),
+        *_wording_problems(definition, data),
+        *_score_problems(definition),
+        *_risk_rule_problems(definition),
+        *_language_problems(definition, data),
+    ]
 
 
 def _score_problems(definition: InstrumentDefinition) -> list[tuple[str, str]]:

@@ -144,11 +144,6 @@ class AnswersForm(forms.Form):
         return found
 
 
-def initial_answers(answers: dict[str, str]) -> dict[str, str]:
-    """Return saved answers as form initial values (choice values and numbers as text)."""
-    return dict(answers)
-
-
 def instrument_choices(*, answerable_only: bool) -> list[tuple[str, str]]:
     """Return (code, title) of the latest version of each instrument, for a choice field."""
     choices = []

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from commonweal.accounts.models import User
+from commonweal.measures import conf
 from commonweal.organisations.models import Organisation
 from commonweal.people.models import Person
 
@@ -47,6 +48,22 @@ class MeasureSchedule(models.Model):
         return f"Measures for person {self.person_id} from {self.baseline_on}"
 
 
+def overdue_before(today: datetime.date) -> datetime.date:
+    """Return the due date before which an unanswered questionnaire is overdue on a day.
+
+    A questionnaire is overdue once it is more than MEASURES_OVERDUE_AFTER_DAYS past its due date.
+    """
+    return today - datetime.timedelta(days=conf.overdue_after_days())
+
+
+class ScheduledMeasureQuerySet(models.QuerySet["ScheduledMeasure"]):
+    """Planned questionnaires, with the "overdue" rule."""
+
+    def overdue(self, today: datetime.date) -> ScheduledMeasureQuerySet:
+        """Return the unanswered questionnaires that are overdue on a day."""
+        return self.filter(completed_at__isnull=True, due_on__lt=overdue_before(today))
+
+
 class ScheduledMeasure(models.Model):
     """One questionnaire due on one day: the baseline or a follow-up."""
 
@@ -59,6 +76,8 @@ class ScheduledMeasure(models.Model):
     reminders_sent = models.PositiveSmallIntegerField(default=0)
     last_reminded_at = models.DateTimeField(null=True, blank=True)
     reminder_note = models.CharField(max_length=300, blank=True)
+
+    objects = ScheduledMeasureQuerySet.as_manager()
 
     class Meta:
         ordering = ["due_on", "pk"]
@@ -84,6 +103,10 @@ class ScheduledMeasure(models.Model):
     def is_done(self) -> bool:
         """Tell whether a response was submitted for this time point."""
         return self.completed_at is not None
+
+    def is_overdue(self, today: datetime.date) -> bool:
+        """Tell whether the questionnaire is unanswered and overdue on a day."""
+        return not self.is_done and self.due_on < overdue_before(today)
 
     def days_overdue(self, today: datetime.date) -> int:
         """Return how many days past its due date the questionnaire is (0 when not yet past)."""

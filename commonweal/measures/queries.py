@@ -114,11 +114,6 @@ def alerts_for(user: User) -> QuerySet[SafetyAlert]:
     )
 
 
-def may_act_on_alert(user: User, alert: SafetyAlert) -> bool:
-    """Tell whether the user may see and acknowledge this alert."""
-    return alerts_for(user).filter(pk=alert.pk).exists()
-
-
 def failed_deliveries(alert_ids: list[int]) -> QuerySet[AlertDelivery]:
     """Return the deliveries that failed for these alerts, newest first."""
     return (
@@ -139,14 +134,12 @@ def due_measures(
     user: User, today: datetime.date, *, overdue_only: bool = False
 ) -> QuerySet[ScheduledMeasure]:
     """Return questionnaires due (or, with overdue_only, overdue) for people on the user's caseloads."""
-    limit = today - datetime.timedelta(days=conf.overdue_after_days()) if overdue_only else today
-    return (
-        ScheduledMeasure.objects.filter(
-            person_id__in=caseload_person_ids(user), completed_at__isnull=True, due_on__lte=limit
-        )
-        .select_related("person")
-        .order_by("due_on", "person__family_name", "pk")
+    found = ScheduledMeasure.objects.filter(
+        person_id__in=caseload_person_ids(user), completed_at__isnull=True, due_on__lte=today
     )
+    if overdue_only:
+        found = found.overdue(today)
+    return found.select_related("person").order_by("due_on", "person__family_name", "pk")
 
 
 def due_for_person(person: Person, today: datetime.date) -> list[ScheduledMeasure]:
@@ -376,3 +369,17 @@ def responses_of(person: Person) -> QuerySet[Response]:
 def open_alerts_of(person: Person) -> QuerySet[SafetyAlert]:
     """Return the person's alerts still waiting for acknowledgement."""
     return SafetyAlert.objects.filter(person=person, status=SafetyAlert.Status.OPEN).order_by("-raised_at")
+
+
+def reminders_due(now: datetime.datetime) -> list[int]:
+    """Return the scheduled questionnaires that need a reminder now (due, unanswered, not reminded lately)."""
+    today = timezone.localtime(now).date()
+    since = now - datetime.timedelta(days=conf.reminder_every_days())
+    return list(
+        ScheduledMeasure.objects.filter(
+            completed_at__isnull=True, due_on__lte=today, reminders_sent__lt=conf.max_reminders()
+        )
+        .exclude(last_reminded_at__gt=since)
+        .order_by("due_on", "pk")
+        .values_list("pk", flat=True)
+    )

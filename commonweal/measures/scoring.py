@@ -48,11 +48,6 @@ class Score:
     reason: str = ""
 
     @property
-    def is_scored(self) -> bool:
-        """Return True when the score has a value."""
-        return self.value is not None
-
-    @property
     def band_id(self) -> str | None:
         """Return the identifier of the band the score falls in, or None."""
         return self.band.band_id if self.band is not None else None

@@ -1,4 +1,8 @@
-"""Background tasks of the measures app (through Django's task interface; tests run them at once)."""
+"""Background tasks of the measures app (through Django's task interface; tests run them at once).
+
+Actions queue these tasks (on commit); the tasks call `reminders`, which does not import the actions,
+so nothing imports in a circle.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ import datetime
 
 from django_tasks import task
 
-from commonweal.measures import actions
+from commonweal.measures import reminders
 from commonweal.measures.models import ScheduledMeasure
 
 
@@ -16,10 +20,4 @@ def send_measure_reminder(scheduled_id: int, at: str) -> str:
     scheduled = ScheduledMeasure.objects.filter(pk=scheduled_id).first()
     if scheduled is None:
         return "The questionnaire is no longer planned."
-    return actions.remind(scheduled=scheduled, now=datetime.datetime.fromisoformat(at))
-
-
-@task()
-def run_measures_sweep() -> str:
-    """Run the periodic sweep (for deployments that schedule it through the task queue)."""
-    return str(actions.run_sweep())
+    return reminders.remind(scheduled=scheduled, now=datetime.datetime.fromisoformat(at))

@@ -24,8 +24,7 @@ from commonweal.accounts.permissions import Capability, can, requires, signed_in
 from commonweal.audit.actions import AccessGrant
 from commonweal.audit.models import RecordAccess
 from commonweal.audit.views import PersonRecordView
-from commonweal.measures import actions, conf, queries, registry
-from commonweal.measures.access import staff_grant
+from commonweal.measures import actions, conf, queries, registry, rules
 from commonweal.measures.definitions import InstrumentDefinition, UnknownInstrumentError
 from commonweal.measures.forms import (
     AcknowledgeForm,
@@ -270,7 +269,7 @@ class MeasuresRecordView(PersonRecordView):
 
     def access_grant(self, request: HttpRequest, subject: Person) -> AccessGrant | None:
         user = request.user
-        return staff_grant(request, user, subject) if isinstance(user, User) else None
+        return rules.staff_grant(request, user, subject) if isinstance(user, User) else None
 
     def refused(self, request: HttpRequest, subject: Person) -> HttpResponse:
         if can(request.user, Capability.BREAK_GLASS) and can(request.user, Capability.RECORD_MEASURES):
@@ -301,7 +300,7 @@ class ResponseAnswerView(MeasuresRecordView):
             if self.response.mode != Response.Mode.OWN_ACCOUNT:
                 raise PermissionDenied("This questionnaire is being recorded by your link worker.")
             later = reverse("measures:mine")
-        elif can(self.viewer, Capability.RECORD_MEASURES):
+        elif rules.may_answer(self.viewer, self.response):
             later = reverse("measures:person", kwargs={"person_id": self.subject.pk})
         else:
             raise PermissionDenied("Your roles do not allow this.")
@@ -469,12 +468,11 @@ class ScheduleRow:
 
 def schedule_rows(items: list[ScheduledMeasure], today: datetime.date) -> list[ScheduleRow]:
     """Say of each planned questionnaire whether it is done, overdue, due or not yet due."""
-    overdue_from = today - datetime.timedelta(days=conf.overdue_after_days())
     rows = []
     for item in items:
         if item.is_done:
             rows.append(ScheduleRow(item, "Done", "green"))
-        elif item.due_on < overdue_from:
+        elif item.is_overdue(today):
             rows.append(ScheduleRow(item, "Overdue", "red"))
         elif item.due_on <= today:
             rows.append(ScheduleRow(item, "Due", "yellow"))
@@ -523,6 +521,8 @@ class PersonRecord(MeasuresRecordView):
         return self.post(request, person_id)
 
     def post(self, request: HttpRequest, person_id: int) -> HttpResponse:
+        if not rules.may_record_measure(self.viewer, self.subject):
+            raise PermissionDenied("Only staff who record measures can do this, and not for themselves.")
         form = StartForm(request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
             definition = _definition_or_404(form.cleaned_data["instrument"])
@@ -560,6 +560,8 @@ class PersonSchedule(MeasuresRecordView):
         return self.post(request, person_id)
 
     def post(self, request: HttpRequest, person_id: int) -> HttpResponse:
+        if not rules.may_record_measure(self.viewer, self.subject):
+            raise PermissionDenied("Only staff who record measures can do this, and not for themselves.")
         form = ScheduleForm(request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
             try:
@@ -592,6 +594,8 @@ class PersonLink(MeasuresRecordView):
         return self.post(request, person_id)
 
     def post(self, request: HttpRequest, person_id: int) -> HttpResponse:
+        if not rules.may_record_measure(self.viewer, self.subject):
+            raise PermissionDenied("Only staff who record measures can do this, and not for themselves.")
         form = LinkForm(request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
             definition = _definition_or_404(form.cleaned_data["instrument"])
@@ -666,6 +670,8 @@ class ResponseCorrect(MeasuresRecordView):
 
     def post(self, request: HttpRequest, response_id: int) -> HttpResponse:
         response = self.response
+        if not rules.may_correct_response(self.viewer, response):
+            raise PermissionDenied("Only staff who record measures can correct a response.")
         definition = _response_definition(response)
         posting = request.method == "POST"
         form = AnswersForm(
@@ -765,7 +771,7 @@ class AlertDetail(MeasuresRecordView):
 
     def access_grant(self, request: HttpRequest, subject: Person) -> AccessGrant | None:
         user = request.user
-        if isinstance(user, User) and queries.may_act_on_alert(user, self.alert):
+        if rules.may_respond_to_alert(user, self.alert):
             return AccessGrant(RecordAccess.Reason.CASELOAD, "Responding to a safety alert")
         return None
 

@@ -1,16 +1,21 @@
-"""Write use cases for people: each takes the actor as `by=`, runs in a transaction and is audited."""
+"""Write use cases for people: each takes the actor as `by=`, runs in a transaction and is audited.
+
+Each asks `rules` whether the actor may make the change and raises PermissionDenied when not.
+"""
 
 from __future__ import annotations
 
 import datetime
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
 from commonweal.accounts.models import User
 from commonweal.audit.actions import record_event
 from commonweal.organisations.models import Organisation
+from commonweal.people import rules
 from commonweal.people.models import (
     ContactMethod,
     Goal,
@@ -21,7 +26,7 @@ from commonweal.people.models import (
     Plan,
     SafeguardingConcern,
 )
-from commonweal.places.models import Lsoa, Postcode
+from commonweal.places.queries import lsoa_of
 
 
 class RecordChangeError(ValueError):
@@ -51,18 +56,21 @@ EDITABLE_FIELDS = frozenset(
 )
 
 
-def lsoa_for_postcode(postcode: str) -> Lsoa | None:
-    """Return the LSOA of a normalised postcode, or None when the postcode is not loaded."""
-    found = Postcode.objects.select_related("lsoa").filter(postcode=postcode).first()
-    return found.lsoa if found is not None else None
+def _require_edit(person: Person, by: User) -> None:
+    if not rules.may_edit_person(by, person):
+        raise PermissionDenied(
+            "Only the person, or the link worker who has them on their caseload, can do this."
+        )
 
 
 @transaction.atomic
 def create_person(*, by: User | None, **fields: Any) -> Person:
     """Add a person to Commonweal (from a referral or a self-referral), placing their postcode."""
+    if not rules.may_add_person(by):
+        raise PermissionDenied("Only a referrer can add someone to Commonweal.")
     person = Person(**fields)
     if person.postcode:
-        person.lsoa = lsoa_for_postcode(person.postcode)
+        person.lsoa = lsoa_of(person.postcode)
     person.full_clean(exclude=["user"])
     person.save()
     record_event(by=by, action="people.create_person", target=person)
@@ -72,6 +80,8 @@ def create_person(*, by: User | None, **fields: Any) -> Person:
 @transaction.atomic
 def break_glass(*, person: Person, reason: str, by: User) -> None:
     """Record that a member of staff chose to open a record with no relationship, and why."""
+    if not rules.may_break_glass(by, person):
+        raise PermissionDenied("Your role does not let you open a record without a relationship.")
     record_event(by=by, action="people.break_glass", target=person, reason=reason)
 
 
@@ -83,6 +93,7 @@ def _check_contact_methods(methods: list[str]) -> None:
 @transaction.atomic
 def update_record(*, person: Person, by: User, **changes: Any) -> list[str]:
     """Change fields of a person's record; return the names of the fields that changed."""
+    _require_edit(person, by)
     unknown = set(changes) - EDITABLE_FIELDS
     if unknown:
         raise RecordChangeError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
@@ -95,7 +106,7 @@ def update_record(*, person: Person, by: User, **changes: Any) -> list[str]:
     changed = [name for name, value in changes.items() if getattr(person, name) != value]
     if "postcode" in changed:
         # A postcode we do not know still gets recorded; the area is then left unknown.
-        person.lsoa = lsoa_for_postcode(changes["postcode"]) if changes["postcode"] else None
+        person.lsoa = lsoa_of(changes["postcode"]) if changes["postcode"] else None
     for name in changed:
         setattr(person, name, changes[name])
     if changed:
@@ -108,16 +119,10 @@ def update_record(*, person: Person, by: User, **changes: Any) -> list[str]:
 @transaction.atomic
 def add_network_member(*, person: Person, kind: str, name: str, note: str = "", by: User) -> NetworkMember:
     """Add someone (or a group) to the person's network."""
+    _require_edit(person, by)
     member = NetworkMember.objects.create(person=person, kind=kind, name=name, note=note, added_by=by)
     record_event(by=by, action="people.add_network_member", target=person, member=member.pk)
     return member
-
-
-@transaction.atomic
-def remove_network_member(*, member: NetworkMember, by: User) -> None:
-    """Take someone out of the person's network."""
-    record_event(by=by, action="people.remove_network_member", target=member.person, member=member.pk)
-    member.delete()
 
 
 @transaction.atomic
@@ -125,6 +130,8 @@ def record_safeguarding_concern(
     *, person: Person, concern: str, action_taken: str = "", by: User
 ) -> SafeguardingConcern:
     """Record a safeguarding concern, seen only by staff with a reason to open the record."""
+    if not rules.may_record_safeguarding_concern(by, person):
+        raise PermissionDenied("Only the link worker who has the person on their caseload can record this.")
     entry = SafeguardingConcern.objects.create(
         person=person, concern=concern, action_taken=action_taken, recorded_by=by
     )
@@ -135,6 +142,7 @@ def record_safeguarding_concern(
 @transaction.atomic
 def update_plan(*, person: Person, summary: str, by: User) -> Plan:
     """Write the person's plan in their own words."""
+    _require_edit(person, by)
     plan, _ = Plan.objects.get_or_create(person=person)
     plan.summary = summary
     plan.updated_at = timezone.now()
@@ -155,6 +163,7 @@ def set_goal(
     by: User,
 ) -> Goal:
     """Add a goal the person has set, in their own words."""
+    _require_edit(person, by)
     if not description.strip():
         raise RecordChangeError("Write the goal in the person's own words.")
     goal = Goal.objects.create(
@@ -181,6 +190,7 @@ def update_goal(
     by: User,
 ) -> GoalReview:
     """Record progress on a goal (each update is kept as a review) and change its steps or date."""
+    _require_edit(goal.person, by)
     if progress not in GoalProgress.values:
         raise RecordChangeError("Choose how far along the goal is.")
     if steps is not None:

@@ -173,6 +173,14 @@ class Person(models.Model):
         return [labels.get(value, value) for value in self.free_times]
 
     @property
+    def shares_codes_only(self) -> bool:
+        """Tell whether the person agreed that their GP and referrer get only the codes, no details.
+
+        The one place the consent is read: the message back and the FHIR export both ask here.
+        """
+        return self.gp_sharing == GpSharing.CODES_ONLY
+
+    @property
     def may_be_contacted(self) -> bool:
         """Tell whether the person has not asked to be left uncontacted."""
         return ContactMethod.DO_NOT_CONTACT not in self.contact_methods

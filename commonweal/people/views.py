@@ -8,9 +8,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,7 +19,7 @@ from commonweal.accounts.permissions import Capability, can, requires, signed_in
 from commonweal.audit.actions import AccessGrant
 from commonweal.audit.models import RecordAccess
 from commonweal.audit.views import PersonRecordView
-from commonweal.people import access, actions, record_sections
+from commonweal.people import actions, exports, queries, record_sections, rules
 from commonweal.people.forms import (
     AboutForm,
     BreakGlassForm,
@@ -34,28 +32,14 @@ from commonweal.people.forms import (
     PlanForm,
     SafeguardingForm,
 )
-from commonweal.people.models import Goal, GoalReview, Person, Plan
+from commonweal.people.models import Goal, Person, Plan
 from commonweal.people.nhs_number import format_nhs_number
-
-
-def _access_log(person: Person) -> Any:
-    return RecordAccess.objects.filter(
-        subject_type=ContentType.objects.get_for_model(Person), subject_id=person.pk
-    ).select_related("viewer")
-
-
-def _goals(person: Person) -> list[Goal]:
-    return list(
-        person.goals.prefetch_related(
-            Prefetch("reviews", queryset=GoalReview.objects.select_related("reviewed_by"))
-        ).order_by("target_date", "pk")
-    )
 
 
 def _record_context(person: Person, *, viewer: User | None, for_staff: bool) -> dict[str, Any]:
     """Everything the record pages show about a person (a fixed number of queries)."""
     plan = Plan.objects.filter(person=person).first()
-    goals = _goals(person)
+    goals = queries.goals_of(person)
     sections = []
     for section in record_sections.sections():
         if for_staff:
@@ -95,92 +79,15 @@ def my_record(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"person": person}
     if person is not None:
         context |= _record_context(person, viewer=None, for_staff=False)
-        context["recent_views"] = _access_log(person)[:5]
+        context["recent_views"] = queries.access_log(person)[:5]
     return render(request, "people/my_record.html", context)
 
 
 @requires(Capability.VIEW_OWN_RECORD)
 def my_access_log(request: HttpRequest) -> HttpResponse:
     person = Person.objects.filter(user=signed_in_user(request)).first()
-    entries = _access_log(person)[:200] if person else RecordAccess.objects.none()
+    entries = queries.access_log(person)[:200] if person else RecordAccess.objects.none()
     return render(request, "people/my_access_log.html", {"person": person, "entries": entries})
-
-
-def export_person(person: Person) -> dict[str, Any]:
-    """Return everything held about a person as plain JSON values (staff-only safeguarding withheld)."""
-    plan = Plan.objects.filter(person=person).first()
-    document: dict[str, Any] = {
-        "exported_at": timezone.localtime().isoformat(),
-        "about_this_file": (
-            "Everything Commonweal holds about you. Safeguarding notes that staff record are withheld "
-            "where sharing them could cause serious harm; ask the service's data protection officer "
-            "about them."
-        ),
-        "record": {
-            "given_name": person.given_name,
-            "family_name": person.family_name,
-            "date_of_birth": person.date_of_birth.isoformat(),
-            "sex": person.get_sex_display(),
-            "ethnicity": person.get_ethnicity_display(),
-            "nhs_number": person.nhs_number,
-            "postcode": person.postcode,
-            "area": person.lsoa.name if person.lsoa else None,
-            "deprivation_decile": person.lsoa.imd_decile if person.lsoa else None,
-            "gp_practice": person.gp_practice.name if person.gp_practice else None,
-            "phone": person.phone,
-            "email": person.email,
-            "address": person.address,
-            "contact_preferences": person.contact_method_labels,
-            "language": person.language,
-            "needs_interpreter": person.needs_interpreter,
-            "accessibility_needs": person.accessibility_need_labels,
-            "accessibility_notes": person.accessibility_notes,
-            "what_matters_to_me": person.what_matters,
-            "strengths": person.strengths,
-            "interests": person.interests,
-            "free_times": person.free_time_labels,
-            "consent": {
-                "gp_and_referrer_may_be_told": person.get_gp_sharing_display(),
-                "organisations_may_contact_me": person.organisations_may_contact,
-            },
-        },
-        "network": [
-            {"kind": member.get_kind_display(), "name": member.name, "note": member.note}
-            for member in person.network.all()
-        ],
-        "plan": plan.summary if plan else "",
-        "goals": [
-            {
-                "goal": goal.description,
-                "steps": goal.steps,
-                "who_helps": goal.who_helps,
-                "target_date": goal.target_date.isoformat() if goal.target_date else None,
-                "progress": goal.get_progress_display(),
-                "reviews": [
-                    {
-                        "at": timezone.localtime(review.reviewed_at).isoformat(),
-                        "by": review.reviewed_by.full_name if review.reviewed_by else None,
-                        "progress": review.get_progress_display(),
-                        "note": review.note,
-                    }
-                    for review in goal.reviews.all()
-                ],
-            }
-            for goal in _goals(person)
-        ],
-        "who_has_looked_at_my_record": [
-            {
-                "at": timezone.localtime(entry.accessed_at).isoformat(),
-                "who": entry.viewer.full_name,
-                "why": entry.get_reason_display(),
-                "detail": entry.detail,
-            }
-            for entry in _access_log(person)
-        ],
-    }
-    for section in record_sections.sections():
-        document[section.key] = section.export(person)
-    return document
 
 
 @requires(Capability.VIEW_OWN_RECORD)
@@ -188,7 +95,7 @@ def my_download(request: HttpRequest) -> HttpResponse:
     """Everything held about the person, as a readable page they can print or save."""
     person = _own_person(request)
     context = _record_context(person, viewer=None, for_staff=False)
-    context["entries"] = _access_log(person)
+    context["entries"] = queries.access_log(person)
     return render(request, "people/my_download.html", context)
 
 
@@ -196,7 +103,7 @@ def my_download(request: HttpRequest) -> HttpResponse:
 def my_download_json(request: HttpRequest) -> HttpResponse:
     """Everything held about the person, as a JSON file."""
     person = _own_person(request)
-    body = json.dumps(export_person(person), indent=2, ensure_ascii=False)
+    body = json.dumps(exports.export_person(person), indent=2, ensure_ascii=False)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="my-commonweal-record-{timezone.localdate()}.json"'
@@ -395,9 +302,7 @@ class StaffPersonView(PersonRecordView):
     def access_grant(self, request: HttpRequest, subject: Person) -> AccessGrant | None:
         if not isinstance(request.user, User):
             return None
-        self.grant = access.relationship_grant(request.user, subject) or (
-            access.break_glass_grant(request, subject) if can(request.user, Capability.BREAK_GLASS) else None
-        )
+        self.grant = rules.staff_grant(request, request.user, subject)
         return self.grant
 
     def refused(self, request: HttpRequest, subject: Person) -> HttpResponse:
@@ -415,7 +320,7 @@ class StaffPersonView(PersonRecordView):
 
     def require_caseload(self) -> None:
         """Refuse a change unless the person is on the viewer's caseload."""
-        if self.grant is None or self.grant.reason != RecordAccess.Reason.CASELOAD:
+        if not rules.may_edit_person(self.viewer, self.subject):
             raise PermissionDenied("Only the person's link worker can change their record.")
 
     @property
@@ -431,8 +336,8 @@ class PersonRecord(StaffPersonView):
             return redirect("people:my-record")
         context = _record_context(self.subject, viewer=self.viewer, for_staff=True)
         context |= {
-            "entries": _access_log(self.subject)[:50],
-            "may_change": self.grant is not None and self.grant.reason == RecordAccess.Reason.CASELOAD,
+            "entries": queries.access_log(self.subject)[:50],
+            "may_change": rules.may_edit_person(self.viewer, self.subject),
             "safeguarding": list(self.subject.safeguarding_concerns.select_related("recorded_by")),
             "grant": self.grant,
         }
@@ -550,7 +455,8 @@ class PersonSafeguarding(StaffPersonView):
     def post(self, request: HttpRequest, person_id: int) -> HttpResponse:
         if self.is_own_record:
             raise PermissionDenied("Safeguarding concerns are recorded by staff.")
-        self.require_caseload()
+        if not rules.may_record_safeguarding_concern(self.viewer, self.subject):
+            raise PermissionDenied("Only the person's link worker can record a safeguarding concern.")
         form = SafeguardingForm(request.POST or None)
         return _form_page(
             request,
@@ -565,16 +471,25 @@ class PersonSafeguarding(StaffPersonView):
         )
 
 
+def _remember_break_glass(request: HttpRequest, person: Person, reason: str) -> None:
+    """Keep a break-glass reason for this person for the rest of the viewer's session."""
+    reasons = dict(request.session.get(rules.BREAK_GLASS_SESSION_KEY, {}))
+    reasons[str(person.pk)] = reason
+    request.session[rules.BREAK_GLASS_SESSION_KEY] = reasons
+
+
 @requires(Capability.BREAK_GLASS)
 def break_glass_view(request: HttpRequest, person_id: int) -> HttpResponse:
     """Ask for and record a reason before opening a record with no relationship."""
     person = Person.objects.filter(pk=person_id).first()
     if person is None:
         raise Http404("No such person")
+    if not rules.may_break_glass(signed_in_user(request), person):
+        raise PermissionDenied("This is your own record: open it from your account.")
     form = BreakGlassForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         actions.break_glass(person=person, reason=form.cleaned_data["reason"], by=signed_in_user(request))
-        access.remember_break_glass(request, person, form.cleaned_data["reason"])
+        _remember_break_glass(request, person, form.cleaned_data["reason"])
         messages.warning(
             request, "Break-glass access recorded. The person can see that you opened their record."
         )

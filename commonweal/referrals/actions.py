@@ -1,8 +1,8 @@
 """Write use cases of the journey: each takes the actor as `by=`, runs in a transaction and is audited.
 
-Every action checks that the actor may do it (the views check first, so a refusal here is a second
-line of defence, not the user's first message), and raises JourneyError with a plain message when the
-request cannot be carried out.
+Every action asks `rules` whether the actor may do it and raises PermissionDenied when not (the views
+ask the same predicates first, so a refusal here is the authoritative check, not the user's first
+message), and raises JourneyError with a plain message when the request cannot be carried out.
 """
 
 from __future__ import annotations
@@ -12,17 +12,19 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
-from commonweal.accounts.models import Role, RoleAssignment, User
+from commonweal.accounts.models import User
 from commonweal.audit.actions import record_event
 from commonweal.organisations.models import Organisation
 from commonweal.people import actions as people_actions
 from commonweal.people.models import Person
-from commonweal.referrals import message_back, snomed
+from commonweal.places.queries import lsoa_of
+from commonweal.referrals import message_back, queries, rules, snomed
 from commonweal.referrals.models import (
     Attendance,
     BudgetSpend,
@@ -42,7 +44,6 @@ from commonweal.referrals.models import (
     SharedField,
     SmallSum,
     SmallSumBudget,
-    TeamSupervisor,
     Urgency,
 )
 from commonweal.referrals.workflow import (
@@ -64,20 +65,6 @@ class JourneyError(ValueError):
 FIRST_CONTACT_DAYS = {Urgency.URGENT: 1, Urgency.SOON: 3, Urgency.ROUTINE: 14}
 
 
-def link_worker_team_ids(user: User) -> set[int]:
-    """Return the teams (organisations) in which the user is a link worker."""
-    return set(
-        RoleAssignment.objects.filter(
-            user=user, role=Role.LINK_WORKER, organisation__isnull=False
-        ).values_list("organisation_id", flat=True)
-    )
-
-
-def is_supervisor(user: User, team_id: int) -> bool:
-    """Tell whether the user supervises the team."""
-    return TeamSupervisor.objects.filter(user=user, team_id=team_id).exists()
-
-
 def _record_code(referral: Referral, event: snomed.JourneyEvent, by: User | None) -> None:
     concept = snomed.concept_for(event)
     # Each code once per episode; a second "seen" contact records nothing new.
@@ -90,8 +77,15 @@ def _record_code(referral: Referral, event: snomed.JourneyEvent, by: User | None
 def _require_case_worker(referral: Referral, by: User) -> None:
     if referral.status != ReferralStatus.OPEN:
         raise JourneyError("This case is not open.")
-    if referral.link_worker_id != by.pk and not is_supervisor(by, referral.team_id):
+    if not rules.may_work_case(by, referral):
         raise PermissionDenied("Only the person's link worker or a supervisor of the team can do this.")
+
+
+def _require_triage(referral: Referral, by: User) -> None:
+    if referral.status != ReferralStatus.AWAITING_TRIAGE:
+        raise JourneyError("This referral has already been triaged.")
+    if not rules.may_triage(by, referral):
+        raise PermissionDenied("Only a link worker in the receiving team can triage this referral.")
 
 
 # ---------------------------------------------------------------------------------------------- in
@@ -122,6 +116,8 @@ def make_referral(
     by: User | None,
 ) -> Referral:
     """Send a referral to a social prescribing team's triage queue (by=None for a self-referral)."""
+    if not rules.may_refer(by, person):
+        raise PermissionDenied("Only a referrer, or the person themselves, can make a referral.")
     if not reasons:
         raise JourneyError("Choose at least one reason for the referral.")
     if source != ReferralSource.SELF:
@@ -170,7 +166,7 @@ def _find_or_add_person(
                 setattr(existing, name, details[name])
             if filled:
                 if "postcode" in filled:
-                    existing.lsoa = people_actions.lsoa_for_postcode(existing.postcode)
+                    existing.lsoa = lsoa_of(existing.postcode)
                 existing.save()
                 record_event(by=by, action="people.update_record", target=existing, fields=sorted(filled))
             return existing
@@ -194,6 +190,8 @@ def refer(
     by: User,
 ) -> Referral:
     """A referrer refers a person (found by NHS number, or added) to a social prescribing team."""
+    if not rules.may_refer(by):
+        raise PermissionDenied("Only a referrer can refer someone.")
     person = _find_or_add_person(nhs_number=nhs_number, date_of_birth=date_of_birth, details=details, by=by)
     return make_referral(
         person=person,
@@ -207,18 +205,49 @@ def refer(
     )
 
 
+class TooManySelfReferrals(PermissionDenied):
+    """The public form has taken as many self-referrals from one address as it takes in an hour."""
+
+
+class NoTeamTakingReferrals(JourneyError):
+    """No social prescribing team takes referrals where the person lives or is registered."""
+
+
+def count_self_referral(client_address: str) -> None:
+    """Count one more self-referral from this address for the next hour (refusing when over the limit)."""
+    if not rules.may_self_refer_from(client_address):
+        raise TooManySelfReferrals(rules.SELF_REFERRAL_LIMIT_REACHED)
+    key = rules.self_referral_key(client_address)
+    cache.set(key, int(cache.get(key, 0)) + 1, timeout=rules.SELF_REFERRAL_WINDOW_SECONDS)
+
+
 @transaction.atomic
 def self_refer(
     *,
     nhs_number: str,
     date_of_birth: datetime.date,
     details: dict[str, Any],
-    team: Organisation,
     reasons: list[str],
     reason_detail: str = "",
     urgency: str = Urgency.ROUTINE,
-) -> Referral:
-    """A resident refers themselves from the public form (there is no signed-in actor)."""
+    client_address: str,
+    spam: bool = False,
+) -> Referral | None:
+    """A resident refers themselves from the public form (there is no signed-in actor).
+
+    Each sending address may send a few an hour. A form whose hidden field was filled in (only
+    automated senders do that) is counted and dropped: nothing is kept and None comes back. The
+    referral goes to the team of the person's practice, else one covering where they live.
+    """
+    count_self_referral(client_address)
+    if spam:
+        return None
+    postcode = details.get("postcode") or ""
+    team = queries.team_for(details.get("gp_practice"), lsoa_of(postcode) if postcode else None)
+    if team is None:
+        raise NoTeamTakingReferrals(
+            "No social prescribing team is taking referrals here yet. Please ask your GP."
+        )
     try:
         person = _find_or_add_person(
             nhs_number=nhs_number, date_of_birth=date_of_birth, details=details, by=None
@@ -244,12 +273,8 @@ def self_refer(
 def accept_referral(*, referral: Referral, link_worker: User, by: User) -> Referral:
     """Triage: accept a referral and put it on a link worker's caseload."""
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
-    if referral.status != ReferralStatus.AWAITING_TRIAGE:
-        raise JourneyError("This referral has already been triaged.")
-    teams = link_worker_team_ids(by)
-    if referral.team_id not in teams:
-        raise PermissionDenied("Only a link worker in the receiving team can triage this referral.")
-    if referral.team_id not in link_worker_team_ids(link_worker):
+    _require_triage(referral, by)
+    if referral.team_id not in queries.link_worker_team_ids(link_worker):
         raise JourneyError(f"{link_worker.full_name} is not a link worker in {referral.team.name}.")
     now = timezone.now()
     referral.status = ReferralStatus.OPEN
@@ -271,10 +296,7 @@ def accept_referral(*, referral: Referral, link_worker: User, by: User) -> Refer
 def decline_referral(*, referral: Referral, reason: str, note: str = "", by: User) -> Referral:
     """Triage: the referral does not go ahead (the person declined, or it is not the right support)."""
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
-    if referral.status != ReferralStatus.AWAITING_TRIAGE:
-        raise JourneyError("This referral has already been triaged.")
-    if referral.team_id not in link_worker_team_ids(by):
-        raise PermissionDenied("Only a link worker in the receiving team can triage this referral.")
+    _require_triage(referral, by)
     if reason not in DeclineReason.values:
         raise JourneyError("Choose why the referral is not going ahead.")
     referral.status = ReferralStatus.DECLINED
@@ -294,7 +316,7 @@ def decline_referral(*, referral: Referral, reason: str, note: str = "", by: Use
 def reassign_referral(*, referral: Referral, link_worker: User, by: User) -> Referral:
     """Move an open case to another link worker of the same team."""
     _require_case_worker(referral, by)
-    if referral.team_id not in link_worker_team_ids(link_worker):
+    if referral.team_id not in queries.link_worker_team_ids(link_worker):
         raise JourneyError(f"{link_worker.full_name} is not a link worker in {referral.team.name}.")
     previous = referral.link_worker_id
     referral.link_worker = link_worker
@@ -465,15 +487,6 @@ def record_conversation(
     return conversation
 
 
-@transaction.atomic
-def mark_emergency_action_done(*, action: EmergencyPlanAction, by: User) -> None:
-    """Tick off an action of an emergency plan."""
-    _require_case_worker(action.conversation.referral, by)
-    action.done = True
-    action.save(update_fields=["done"])
-    record_event(by=by, action="referrals.emergency_action_done", target=action)
-
-
 # -------------------------------------------------------------------------------------- small sums
 
 
@@ -523,7 +536,7 @@ def request_small_sum(
 def decide_small_sum(*, small_sum: SmallSum, approve: bool, note: str = "", by: User) -> SmallSum:
     """A supervisor approves or refuses a small sum; approval must fit within the team's budget."""
     small_sum = SmallSum.objects.select_for_update().get(pk=small_sum.pk)
-    if not is_supervisor(by, small_sum.team_id):
+    if not rules.may_supervise_team(by, small_sum.team_id):
         raise PermissionDenied("Only a supervisor of the team can decide on small sums.")
     if small_sum.requested_by_id == by.pk:
         raise JourneyError("You asked for this sum, so another supervisor must decide on it.")
@@ -557,7 +570,7 @@ def set_small_sum_budget(
     *, team: Organisation, starts_on: datetime.date, ends_on: datetime.date, amount: Decimal, by: User
 ) -> SmallSumBudget:
     """Set a team's small-sums budget for a period (a supervisor of the team does this)."""
-    if not is_supervisor(by, team.pk):
+    if not rules.may_supervise_team(by, team.pk):
         raise PermissionDenied("Only a supervisor of the team can set its budget.")
     if ends_on < starts_on:
         raise JourneyError("The budget must end on or after the day it starts.")
@@ -583,27 +596,6 @@ def provider_of(service: Any) -> Organisation | None:
     return service.organisation.organisation
 
 
-def parties_of(connection: Connection, user: User) -> set[Party]:
-    """Return the sides of a connection a user acts for (usually one; none for everyone else)."""
-    parties: set[Party] = set()
-    referral = connection.referral
-    if (
-        connection.requested_by_id == user.pk
-        or connection.person.user_id == user.pk
-        or (
-            referral is not None
-            and referral.status == ReferralStatus.OPEN
-            and referral.link_worker_id == user.pk
-        )
-    ):
-        parties.add(Party.REQUESTER)
-    if RoleAssignment.objects.filter(
-        user=user, role=Role.ORGANISATION_MEMBER, organisation_id=connection.organisation_id
-    ).exists():
-        parties.add(Party.TARGET)
-    return parties
-
-
 @transaction.atomic
 def connect(
     *,
@@ -615,13 +607,12 @@ def connect(
     by: User,
 ) -> Connection:
     """Connect a person to a directory service: the organisation receives it in its inbox."""
-    is_the_person = person.user_id == by.pk
     if referral is not None:
         if referral.person_id != person.pk:
             raise JourneyError("That case belongs to someone else.")
-        if not is_the_person:
-            _require_case_worker(referral, by)
-    elif not is_the_person:
+        if referral.status != ReferralStatus.OPEN and person.user_id != by.pk:
+            raise JourneyError("This case is not open.")
+    if not rules.may_connect(by, person, referral):
         raise PermissionDenied("Only the person's link worker, or the person, can connect them to a service.")
     if service.status != "active":
         raise JourneyError(
@@ -667,6 +658,26 @@ def connect(
     return connection
 
 
+@transaction.atomic
+def connect_myself(
+    *, person: Person, service: Any, shared_fields: list[str], note: str = "", by: User
+) -> Connection:
+    """The person asks to join a service themselves; the connection joins their open case, if any,
+    so their link worker hears how it goes."""
+    # Without a case, only the person themselves may connect them.
+    if not rules.may_connect(by, person, referral=None):
+        raise PermissionDenied("Only the person can ask to join a service for themselves.")
+    open_referral = open_referral_of(person)
+    return connect(
+        person=person,
+        service=service,
+        shared_fields=shared_fields,
+        note=note,
+        referral=open_referral if open_referral is not None and open_referral.is_open else None,
+        by=by,
+    )
+
+
 # Statuses that hand the connection back to the link worker with an alert.
 _RETURNED = frozenset({Status.REJECTED, Status.FAILED, Status.CANCELLED})
 
@@ -696,9 +707,9 @@ def move_connection(
         .select_related("person", "referral")
         .get(pk=connection.pk)
     )
-    parties = parties_of(connection, by)
-    if not parties:
+    if not rules.may_move_connection(by, connection):
         raise PermissionDenied("You are not a party to this connection.")
+    parties = rules.parties_of(by, connection)
     try:
         target = Status(to_status)
         reason = RejectionReason(rejection_reason) if rejection_reason else None
@@ -752,7 +763,7 @@ def record_attendance(
         .select_related("person", "referral")
         .get(pk=connection.pk)
     )
-    if Party.TARGET not in parties_of(connection, by):
+    if not rules.may_respond_to_connection(by, connection):
         raise PermissionDenied("Only the organisation running the service records attendance.")
     if connection.workflow_status not in (Status.ACCEPTED, Status.IN_PROGRESS):
         raise JourneyError(
@@ -789,7 +800,7 @@ def acknowledge_connection(*, connection: Connection, by: User) -> None:
         .select_related("person", "referral")
         .get(pk=connection.pk)
     )
-    if Party.REQUESTER not in parties_of(connection, by):
+    if not rules.may_follow_up_connection(by, connection):
         raise PermissionDenied("Only the person's link worker can clear this alert.")
     if connection.needs_attention:
         _set_alert(connection, False)
@@ -823,23 +834,12 @@ def close_referral(*, referral: Referral, reason: str, note: str = "", by: User)
     return referral
 
 
-def may_rerefer(referral: Referral, user: User) -> bool:
-    """Tell whether a user may refer a closed or declined case again."""
-    if referral.status not in (ReferralStatus.CLOSED, ReferralStatus.DECLINED):
-        return False
-    return (
-        referral.referred_by_id == user.pk
-        or referral.person.user_id == user.pk
-        or referral.team_id in link_worker_team_ids(user)
-    )
-
-
 @transaction.atomic
 def rerefer(*, referral: Referral, reason_detail: str, urgency: str = Urgency.ROUTINE, by: User) -> Referral:
     """Refer a closed or declined case again: a new episode that starts at triage."""
     if referral.status not in (ReferralStatus.CLOSED, ReferralStatus.DECLINED):
         raise JourneyError("Only a closed or declined referral can be referred again.")
-    if not may_rerefer(referral, by):
+    if not rules.may_rerefer(by, referral):
         raise PermissionDenied("Only the referrer, the person or the team can refer this case again.")
     if not reason_detail.strip():
         raise JourneyError("Say what has changed, so the team knows why the person is coming back.")
@@ -860,87 +860,35 @@ def rerefer(*, referral: Referral, reason_detail: str, urgency: str = Urgency.RO
 # ----------------------------------------------------------------------------------- message back
 
 
-def _message_input(
-    referral: Referral, event: str, sent_on: datetime.date
-) -> tuple[message_back.MessageInput, Organisation | None]:
-    person = referral.person
-    gp = person.gp_practice or (
-        referral.referring_organisation
-        if referral.referring_organisation is not None
-        and referral.referring_organisation.kind == Organisation.Kind.GP_PRACTICE
-        else None
-    )
-    connections = list(
-        referral.connections.select_related("service", "organisation").exclude(
-            status=Status.ENTERED_IN_ERROR.value
-        )
-    )
-    goals = list(person.goals.all())
-    if referral.status == ReferralStatus.CLOSED:
-        outcome = referral.get_closure_reason_display()
-    elif referral.status == ReferralStatus.DECLINED:
-        outcome = referral.get_decline_reason_display()
-    else:
-        outcome = "Accepted for social prescribing"
-    return message_back.MessageInput(
-        event=event,
-        event_label=MessageBack.Event(event).label,
-        sent_on=sent_on,
-        codes_only=person.gp_sharing == "codes_only",
-        person_name=person.full_name,
-        nhs_number=person.nhs_number,
-        date_of_birth=person.date_of_birth,
-        gp_practice=gp.name if gp else "",
-        gp_practice_ods_code=gp.ods_code if gp else "",
-        received_on=timezone.localtime(referral.received_at).date(),
-        source=referral.get_source_display(),
-        referrer=referral.referred_by.full_name if referral.referred_by else person.full_name,
-        referring_organisation=referral.referring_organisation.name
-        if referral.referring_organisation
-        else "",
-        team=referral.team.name,
-        link_worker=referral.link_worker.full_name if referral.link_worker else "",
-        codes=[
-            message_back.CodedEntry(code.code, code.term, timezone.localtime(code.recorded_at).date())
-            for code in referral.codes.all()
-        ],
-        reasons=referral.reason_labels + ([referral.reason_detail] if referral.reason_detail else []),
-        what_matters=person.what_matters,
-        activities=[
-            message_back.Activity(
-                service=connection.service.name,
-                organisation=connection.organisation.name,
-                status=STATUS_LABELS[connection.workflow_status],
-                sessions_attended=connection.sessions_attended,
-            )
-            for connection in connections
-        ],
-        goals=[message_back.GoalOutcome(goal.description, goal.get_progress_display()) for goal in goals],
-        outcome=outcome + (f": {referral.closure_note}" if referral.closure_note else ""),
-    ), gp
-
-
 def compose_message_back(referral: Referral, event: str, sent_at: datetime.datetime) -> MessageBack:
     """Return (unsaved) the message back about a referral as it stands, dated `sent_at`."""
     referral = Referral.objects.select_related(
         "person__gp_practice", "team", "link_worker", "referred_by", "referring_organisation"
     ).get(pk=referral.pk)
-    message_input, gp = _message_input(referral, event, timezone.localtime(sent_at).date())
+    facts = queries.referral_facts(referral)
+    message_input = message_back.message_input(
+        facts,
+        event=event,
+        event_label=MessageBack.Event(event).label,
+        sent_on=timezone.localtime(sent_at).date(),
+    )
     return MessageBack(
         referral=referral,
         event=event,
-        codes_only=message_input.codes_only,
+        codes_only=facts.codes_only,
         document=message_back.build_message(message_input),
         sent_at=sent_at,
-        gp_practice=gp,
+        gp_practice_id=facts.gp_practice_id,
     )
 
 
 @transaction.atomic
 def send_message_back(
-    *, referral: Referral, event: str, by: User | None, at: datetime.datetime | None = None
+    *, referral: Referral, event: str, by: User, at: datetime.datetime | None = None
 ) -> MessageBack:
     """Write the message back to the GP and referrer as it stands now, and keep it as sent."""
+    if not rules.may_send_message_back(by, referral):
+        raise PermissionDenied("Only the team holding the referral sends its message back.")
     message = compose_message_back(referral, event, at or timezone.now())
     message.sent_by = by
     message.save()

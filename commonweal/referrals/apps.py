@@ -9,9 +9,9 @@ class ReferralsConfig(AppConfig):
         # The people app cannot import this one (dependencies point one way), so the relationships
         # that give staff a reason to open a record, and this app's part of a person's own record,
         # are registered with it here.
-        from commonweal.people import access, record_sections
-        from commonweal.referrals import access as referral_access
-        from commonweal.referrals import sections
+        from commonweal.people import record_sections
+        from commonweal.people import rules as people_rules
+        from commonweal.referrals import rules, sections
 
-        access.register_relationship(referral_access.relationship_grant)
+        people_rules.register_relationship(rules.journey_relationship)
         record_sections.register_section(sections.JOURNEY_SECTION)

@@ -420,27 +420,30 @@ class _Builder:
             )
             previous = status
         if Status.IN_PROGRESS in path:
-            sessions = self.rng.randrange(2, 9)
-            attended = 0
-            for week in range(sessions):
-                day = (since + datetime.timedelta(days=6 + 7 * week)).date()
-                if day >= AS_OF.date():
-                    break
-                came = self.rng.random() < 0.8 or week == 0
-                attended += came
-                Attendance.objects.create(
-                    connection=connection,
-                    session_on=day,
-                    attended=came,
-                    recorded_by=self.otis,
-                    recorded_at=since + datetime.timedelta(days=6 + 7 * week, hours=3),
-                )
-            connection.sessions_attended = attended
-            connection.save(update_fields=["sessions_attended"])
+            self.attendances(connection, since)
         if returned:
             Referral.objects.filter(pk=referral.pk).update(open_alerts=referral.open_alerts + 1)
             referral.open_alerts += 1
         return connection
+
+    def attendances(self, connection: Connection, since: datetime.datetime) -> None:
+        """Weekly sessions from the week after the connection, most of them attended, until today."""
+        attended = 0
+        for week in range(self.rng.randrange(2, 9)):
+            day = (since + datetime.timedelta(days=6 + 7 * week)).date()
+            if day >= AS_OF.date():
+                break
+            came = self.rng.random() < 0.8 or week == 0
+            attended += came
+            Attendance.objects.create(
+                connection=connection,
+                session_on=day,
+                attended=came,
+                recorded_by=self.otis,
+                recorded_at=since + datetime.timedelta(days=6 + 7 * week, hours=3),
+            )
+        connection.sessions_attended = attended
+        connection.save(update_fields=["sessions_attended"])
 
 
 def _rosa(builder: _Builder, rosa: Person) -> None:
@@ -514,6 +517,31 @@ def _rosa(builder: _Builder, rosa: Person) -> None:
     builder.message(referral, MessageBack.Event.CLOSED, closed)
 
 
+# The profile fields the demo fills in for the people it puts on the journey.
+_PROFILE_FIELDS = [
+    "what_matters",
+    "strengths",
+    "interests",
+    "free_times",
+    "accessibility_needs",
+    "language",
+    "needs_interpreter",
+    "phone",
+    "contact_methods",
+    "gp_sharing",
+    "gp_practice",
+    "updated_at",
+]
+# Every status appears in the open cases' connections, most with Otis's group so his inbox is full.
+_CONNECTION_STATUSES = (
+    list(Status)
+    + [Status.IN_PROGRESS] * 6
+    + [Status.REQUESTED] * 4
+    + [Status.ACCEPTED] * 3
+    + [Status.COMPLETED] * 3
+)
+
+
 def build_journey(context: DemoContext) -> bool:
     """Add the demo team's referrals, caseload, conversations, goals and connections (False if there)."""
     team = context.organisations["pcn"][0]
@@ -537,108 +565,94 @@ def build_journey(context: DemoContext) -> bool:
     practices = builder.practices or [builder.gp_practice]
     for person in people.values():
         _profile(person, rng, practices)
-    Person.objects.bulk_update(
-        list(people.values()),
-        [
-            "what_matters",
-            "strengths",
-            "interests",
-            "free_times",
-            "accessibility_needs",
-            "language",
-            "needs_interpreter",
-            "phone",
-            "contact_methods",
-            "gp_sharing",
-            "gp_practice",
-            "updated_at",
-        ],
-    )
-    # Every status appears in the open cases' connections, most with Otis's group so his inbox is full.
-    statuses = (
-        list(Status)
-        + [Status.IN_PROGRESS] * 6
-        + [Status.REQUESTED] * 4
-        + [Status.ACCEPTED] * 3
-        + [Status.COMPLETED] * 3
-    )
+    Person.objects.bulk_update(list(people.values()), _PROFILE_FIELDS)
     for index, person_id in enumerate(chosen):
         person = people[person_id]
         if index < OPEN_CASES:
-            received = _at(rng.randrange(14, 180))
-            referral = builder.referral(person, received, ReferralStatus.AWAITING_TRIAGE)
-            builder.accept(referral, received + datetime.timedelta(days=rng.randrange(1, 4)))
-            last = builder.contacts(referral, received, rng.randrange(0, 5))
-            if rng.random() < 0.7:
-                held = builder.conversations(referral, received)
-                last = max(filter(None, [last, held]))
-                builder.goals(person, held)
-                for number in range(rng.randrange(0, 3)):
-                    final = statuses[(index * 3 + number) % len(statuses)]
-                    pool = (
-                        builder.otis_services
-                        if final != Status.REQUESTED or number
-                        else builder.other_services
-                    )
-                    pool = pool or builder.other_services
-                    if not pool:
-                        continue
-                    service = pool[(index + number) % len(pool)]
-                    if Connection.objects.filter(person=person, service=service).exists():
-                        continue
-                    builder.connection(
-                        referral,
-                        service,
-                        final,
-                        held + datetime.timedelta(days=1 + number),
-                        acknowledged=index % 2 == 0,
-                    )
-            due = (AS_OF + datetime.timedelta(days=rng.randrange(-25, 35))).date()
-            Referral.objects.filter(pk=referral.pk).update(
-                next_action=rng.choice(NEXT_ACTIONS),
-                next_action_due=due,
-                last_contact_at=last,
-                first_seen_at=referral.first_seen_at,
-            )
+            _open_case(builder, person, index)
         elif index < OPEN_CASES + WAITING:
             builder.referral(
                 person, _at(rng.randrange(0, 6), hour=8 + index % 9), ReferralStatus.AWAITING_TRIAGE
             )
         elif index < OPEN_CASES + WAITING + CLOSED:
-            received = _at(rng.randrange(150, 330))
-            referral = builder.referral(person, received, ReferralStatus.AWAITING_TRIAGE)
-            builder.accept(referral, received + datetime.timedelta(days=2))
-            held = builder.conversations(referral, received)
-            builder.goals(person, held)
-            closed = held + datetime.timedelta(days=rng.randrange(40, 120))
-            Referral.objects.filter(pk=referral.pk).update(
-                status=ReferralStatus.CLOSED,
-                closed_at=closed,
-                closed_by=builder.lena,
-                closure_reason=rng.choice(list(ClosureReason.values)[:-1]),
-                last_contact_at=held,
-                first_seen_at=referral.first_seen_at,
-            )
-            referral.refresh_from_db()
-            builder.code(referral, snomed.JourneyEvent.CLOSED, closed, builder.lena)
-            builder.message(referral, MessageBack.Event.CLOSED, closed)
+            _closed_case(builder, person)
         else:
-            received = _at(rng.randrange(20, 200))
-            reason = rng.choice(list(DeclineReason.values)[:3])
-            referral = builder.referral(
-                person,
-                received,
-                ReferralStatus.DECLINED,
-                decline_reason=reason,
-                triaged_at=received + datetime.timedelta(days=2),
-                triaged_by=builder.lena,
-            )
-            if reason == DeclineReason.PERSON_DECLINED:
-                builder.code(
-                    referral,
-                    snomed.JourneyEvent.DECLINED,
-                    received + datetime.timedelta(days=2),
-                    builder.lena,
-                )
-            builder.message(referral, MessageBack.Event.DECLINED, received + datetime.timedelta(days=2))
+            _declined_case(builder, person)
     return True
+
+
+def _open_case(builder: _Builder, person: Person, index: int) -> None:
+    """An open case on Lena's caseload: contacts, often a conversation, goals and connections."""
+    rng = builder.rng
+    received = _at(rng.randrange(14, 180))
+    referral = builder.referral(person, received, ReferralStatus.AWAITING_TRIAGE)
+    builder.accept(referral, received + datetime.timedelta(days=rng.randrange(1, 4)))
+    last = builder.contacts(referral, received, rng.randrange(0, 5))
+    if rng.random() < 0.7:
+        held = builder.conversations(referral, received)
+        last = max(filter(None, [last, held]))
+        builder.goals(person, held)
+        for number in range(rng.randrange(0, 3)):
+            final = _CONNECTION_STATUSES[(index * 3 + number) % len(_CONNECTION_STATUSES)]
+            pool = builder.otis_services if final != Status.REQUESTED or number else builder.other_services
+            pool = pool or builder.other_services
+            if not pool:
+                continue
+            service = pool[(index + number) % len(pool)]
+            if Connection.objects.filter(person=person, service=service).exists():
+                continue
+            builder.connection(
+                referral,
+                service,
+                final,
+                held + datetime.timedelta(days=1 + number),
+                acknowledged=index % 2 == 0,
+            )
+    due = (AS_OF + datetime.timedelta(days=rng.randrange(-25, 35))).date()
+    Referral.objects.filter(pk=referral.pk).update(
+        next_action=rng.choice(NEXT_ACTIONS),
+        next_action_due=due,
+        last_contact_at=last,
+        first_seen_at=referral.first_seen_at,
+    )
+
+
+def _closed_case(builder: _Builder, person: Person) -> None:
+    """A case worked and closed months ago, with its message back."""
+    rng = builder.rng
+    received = _at(rng.randrange(150, 330))
+    referral = builder.referral(person, received, ReferralStatus.AWAITING_TRIAGE)
+    builder.accept(referral, received + datetime.timedelta(days=2))
+    held = builder.conversations(referral, received)
+    builder.goals(person, held)
+    closed = held + datetime.timedelta(days=rng.randrange(40, 120))
+    Referral.objects.filter(pk=referral.pk).update(
+        status=ReferralStatus.CLOSED,
+        closed_at=closed,
+        closed_by=builder.lena,
+        closure_reason=rng.choice(list(ClosureReason.values)[:-1]),
+        last_contact_at=held,
+        first_seen_at=referral.first_seen_at,
+    )
+    referral.refresh_from_db()
+    builder.code(referral, snomed.JourneyEvent.CLOSED, closed, builder.lena)
+    builder.message(referral, MessageBack.Event.CLOSED, closed)
+
+
+def _declined_case(builder: _Builder, person: Person) -> None:
+    """A referral that did not go ahead at triage, with its message back."""
+    rng = builder.rng
+    received = _at(rng.randrange(20, 200))
+    reason = rng.choice(list(DeclineReason.values)[:3])
+    triaged = received + datetime.timedelta(days=2)
+    referral = builder.referral(
+        person,
+        received,
+        ReferralStatus.DECLINED,
+        decline_reason=reason,
+        triaged_at=triaged,
+        triaged_by=builder.lena,
+    )
+    if reason == DeclineReason.PERSON_DECLINED:
+        builder.code(referral, snomed.JourneyEvent.DECLINED, triaged, builder.lena)
+    builder.message(referral, MessageBack.Event.DECLINED, triaged)

@@ -5,16 +5,19 @@ tracks it; each connection to a community service is a ServiceRequest based on i
 status is the connection's Gravity status. Resources are built as dicts and validated by the
 `fhir.resources` R4B models, as the measures export is (docs/decisions/0400-journey.md): R4B has the
 same elements as R4 for what is used here. The models check structure, not UK Core or Gravity profiles.
-A "codes only" person's export carries the coded referral and its Task and nothing descriptive.
+The SNOMED CT codes the journey recorded for the GP record are the referral Task's outputs, so a
+"codes only" person's export carries the coded referral, its Task and those codes, and nothing
+descriptive.
 """
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
 from typing import Any
 
 from fhir.resources.R4B.bundle import Bundle
+
+from commonweal.referrals.facts import CodeFacts, ConnectionFacts, ReferralFacts
 
 NHS_NUMBER_SYSTEM = "https://fhir.nhs.uk/Id/nhs-number"
 ODS_SYSTEM = "https://fhir.nhs.uk/Id/ods-organization-code"
@@ -22,6 +25,7 @@ SNOMED = "http://snomed.info/sct"
 TASK_CODE_SYSTEM = "http://hl7.org/fhir/CodeSystem/task-code"
 REFERRAL_CODE = ("871731000000106", "Referral to social prescribing service")
 DEFAULT_BASE = "https://commonweal.example/fhir"
+JOURNEY_CODE_OUTPUT = "SNOMED CT code recorded for the GP record"
 
 # How the referral's own state reads as FHIR statuses.
 REFERRAL_TASK_STATUS = {
@@ -48,48 +52,6 @@ CONNECTION_REQUEST_STATUS = {
     "entered-in-error": "entered-in-error",
 }
 PRIORITY = {"routine": "routine", "soon": "urgent", "urgent": "asap"}
-
-
-@dataclass(frozen=True)
-class ConnectionFacts:
-    """One connection as the export needs it."""
-
-    connection_id: int
-    service: str
-    organisation: str
-    status: str
-    status_reason: str
-    requested_at: datetime.datetime
-    changed_at: datetime.datetime
-    requested_by: str
-    sessions_attended: int
-
-
-@dataclass(frozen=True)
-class ReferralFacts:
-    """A referral and the person it is about, as the export needs them."""
-
-    referral_id: int
-    person_id: int
-    nhs_number: str | None
-    given_name: str
-    family_name: str
-    birth_date: datetime.date
-    gender: str
-    status: str
-    received_at: datetime.datetime
-    changed_at: datetime.datetime
-    urgency: str
-    requester: str
-    requester_organisation: str
-    requester_ods_code: str
-    team: str
-    link_worker: str
-    codes_only: bool
-    reasons: list[str] = field(default_factory=list)
-    reason_detail: str = ""
-    status_reason: str = ""
-    connections: list[ConnectionFacts] = field(default_factory=list)
 
 
 def _instant(moment: datetime.datetime) -> str:
@@ -154,7 +116,16 @@ def _referral_resources(facts: ReferralFacts, base: str) -> list[dict[str, Any]]
     }
     if facts.status_reason:
         task["statusReason"] = {"text": facts.status_reason}
+    if facts.codes:
+        task["output"] = [_coded_output(code) for code in facts.codes]
     return [request, task]
+
+
+def _coded_output(code: CodeFacts) -> dict[str, Any]:
+    return {
+        "type": {"text": JOURNEY_CODE_OUTPUT},
+        "valueCodeableConcept": {"coding": [{"system": SNOMED, "code": code.code, "display": code.term}]},
+    }
 
 
 def _connection_resources(facts: ReferralFacts, connection: ConnectionFacts) -> list[dict[str, Any]]:

@@ -13,6 +13,9 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
+from commonweal.referrals.facts import ReferralFacts
+from commonweal.referrals.workflow import STATUS_LABELS, Status
+
 STANDARD = "PRSB Social Prescribing Information Standard v1.1: message back to GP and referrer"
 
 
@@ -68,6 +71,51 @@ class MessageInput:
     activities: list[Activity] = field(default_factory=list)
     goals: list[GoalOutcome] = field(default_factory=list)
     outcome: str = ""
+
+
+def message_input(
+    facts: ReferralFacts, *, event: str, event_label: str, sent_on: datetime.date
+) -> MessageInput:
+    """Return what a message back about a referral may carry, from the referral's facts.
+
+    Connections entered in error never happened as far as the GP is concerned, so they are left out.
+    """
+    if facts.status in ("closed", "declined"):
+        outcome = facts.status_reason
+    else:
+        outcome = "Accepted for social prescribing"
+    return MessageInput(
+        event=event,
+        event_label=event_label,
+        sent_on=sent_on,
+        codes_only=facts.codes_only,
+        person_name=facts.person_name,
+        nhs_number=facts.nhs_number,
+        date_of_birth=facts.birth_date,
+        gp_practice=facts.gp_practice,
+        gp_practice_ods_code=facts.gp_practice_ods_code,
+        received_on=facts.received_on,
+        source=facts.source,
+        referrer=facts.requester,
+        referring_organisation=facts.requester_organisation,
+        team=facts.team,
+        link_worker=facts.link_worker,
+        codes=[CodedEntry(code.code, code.term, code.recorded_on) for code in facts.codes],
+        reasons=facts.reasons + ([facts.reason_detail] if facts.reason_detail else []),
+        what_matters=facts.what_matters,
+        activities=[
+            Activity(
+                service=connection.service,
+                organisation=connection.organisation,
+                status=STATUS_LABELS[Status(connection.status)],
+                sessions_attended=connection.sessions_attended,
+            )
+            for connection in facts.connections
+            if connection.status != Status.ENTERED_IN_ERROR
+        ],
+        goals=[GoalOutcome(goal.description, goal.progress) for goal in facts.goals],
+        outcome=outcome + (f": {facts.closure_note}" if facts.closure_note else ""),
+    )
 
 
 def build_message(message: MessageInput) -> dict[str, Any]:

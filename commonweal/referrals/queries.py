@@ -19,7 +19,7 @@ from commonweal.accounts.models import Role, RoleAssignment, User
 from commonweal.organisations.models import Organisation
 from commonweal.people.models import Person
 from commonweal.places.models import Lsoa
-from commonweal.referrals.fhir import ConnectionFacts, ReferralFacts
+from commonweal.referrals.facts import CodeFacts, ConnectionFacts, GoalFacts, ReferralFacts
 from commonweal.referrals.models import (
     Connection,
     ConnectionTransition,
@@ -31,7 +31,6 @@ from commonweal.referrals.models import (
     SmallSumBudget,
     Urgency,
 )
-from commonweal.referrals.workflow import ACTIVE
 
 _URGENCY_RANK = Case(
     When(urgency=Urgency.URGENT, then=Value(0)),
@@ -124,18 +123,20 @@ def recently_ended(team_ids: list[int], days: int = 90) -> QuerySet[Referral]:
     )
 
 
+def link_worker_team_ids(user: User) -> set[int]:
+    """Return the teams (organisations) in which the user is a link worker."""
+    return set(
+        RoleAssignment.objects.filter(
+            user=user, role=Role.LINK_WORKER, organisation__isnull=False
+        ).values_list("organisation_id", flat=True)
+    )
+
+
 def team_link_workers(team_id: int) -> QuerySet[User]:
     """Return the link workers of a team, by name."""
     return User.objects.filter(
         role_assignments__role=Role.LINK_WORKER, role_assignments__organisation_id=team_id, is_active=True
     ).order_by("full_name", "pk")
-
-
-def teams_of(user: User) -> QuerySet[Organisation]:
-    """Return the teams in which the user is a link worker."""
-    return Organisation.objects.filter(
-        role_assignments__user=user, role_assignments__role=Role.LINK_WORKER
-    ).order_by("name")
 
 
 def social_prescribing_teams() -> QuerySet[Organisation]:
@@ -338,11 +339,6 @@ class Journey:
     connections: Sequence[Connection]
     small_sums: dict[str, Decimal]
 
-    @property
-    def active_connections(self) -> list[Connection]:
-        """Return the connections still with an organisation."""
-        return [connection for connection in self.connections if connection.workflow_status in ACTIVE]
-
 
 def journey_summary(person: Person) -> Journey:
     """Return the staff record page's view of a journey: referrals, connections, money (3 queries)."""
@@ -377,108 +373,117 @@ def journey_export(person: Person) -> dict[str, Any]:
     """Return a person's journey as plain JSON values (for their download of everything held)."""
     journey = journey_of(person)
     return {
-        "referrals": [
-            {
-                "received_at": _day(referral.received_at),
-                "source": referral.get_source_display(),
-                "referred_by": referral.referred_by.full_name if referral.referred_by else None,
-                "referring_organisation": referral.referring_organisation.name
-                if referral.referring_organisation
-                else None,
-                "reasons": referral.reason_labels,
-                "reason_detail": referral.reason_detail,
-                "urgency": referral.get_urgency_display(),
-                "team": referral.team.name,
-                "status": referral.get_status_display(),
-                "link_worker": referral.link_worker.full_name if referral.link_worker else None,
-                "next_action": referral.next_action,
-                "next_action_due": _day(referral.next_action_due),
-                "closed_at": _day(referral.closed_at),
-                "closure_reason": referral.get_closure_reason_display() if referral.closure_reason else None,
-                "decline_reason": referral.get_decline_reason_display() if referral.decline_reason else None,
-                "closure_note": referral.closure_note,
-                "snomed_ct_codes": [
-                    {"code": code.code, "term": code.term, "recorded_at": _day(code.recorded_at)}
-                    for code in referral.codes.all()
-                ],
-                "contacts": [
-                    {
-                        "kind": contact.get_kind_display(),
-                        "outcome": contact.get_outcome_display(),
-                        "note": contact.note,
-                        "happened_at": _day(contact.happened_at),
-                    }
-                    for contact in referral.contacts.all()
-                ],
-                "conversations": [
-                    {
-                        "kind": conversation.get_kind_display(),
-                        "held_on": _day(conversation.held_on),
-                        "participants": conversation.participants,
-                        "summary": conversation.summary,
-                        "what_matters": conversation.what_matters,
-                        "strengths": conversation.strengths,
-                        "wants_to_do": conversation.wants_to_do,
-                        "connections_made": conversation.connections_made,
-                        "immediate_risks": conversation.immediate_risks,
-                        "emergency_plan": [
-                            {"action": item.action, "owner": item.owner, "review_on": _day(item.review_on)}
-                            for item in conversation.emergency_actions.all()
-                        ],
-                        "long_term_plan": conversation.long_term_plan,
-                        "personal_budget": str(conversation.budget_amount)
-                        if conversation.budget_amount is not None
-                        else None,
-                        "budget_sources": conversation.budget_sources,
-                        "budget_spent_on": [
-                            {"description": spend.description, "amount": str(spend.amount)}
-                            for spend in conversation.budget_spends.all()
-                        ],
-                    }
-                    for conversation in referral.conversations.all()
-                ],
-                "small_sums": [
-                    {
-                        "amount": str(small_sum.amount),
-                        "purpose": small_sum.purpose,
-                        "status": small_sum.get_status_display(),
-                        "approved_by": small_sum.decided_by.full_name if small_sum.decided_by else None,
-                    }
-                    for small_sum in referral.small_sums.all()
-                ],
-                "messages_back": [message.document for message in referral.messages_back.all()],
-            }
-            for referral in journey.referrals
+        "referrals": [_referral_export(referral) for referral in journey.referrals],
+        "connections": [_connection_export(connection) for connection in journey.connections],
+    }
+
+
+def _referral_export(referral: Referral) -> dict[str, Any]:
+    return {
+        "received_at": _day(referral.received_at),
+        "source": referral.get_source_display(),
+        "referred_by": referral.referred_by.full_name if referral.referred_by else None,
+        "referring_organisation": referral.referring_organisation.name
+        if referral.referring_organisation
+        else None,
+        "reasons": referral.reason_labels,
+        "reason_detail": referral.reason_detail,
+        "urgency": referral.get_urgency_display(),
+        "team": referral.team.name,
+        "status": referral.get_status_display(),
+        "link_worker": referral.link_worker.full_name if referral.link_worker else None,
+        "next_action": referral.next_action,
+        "next_action_due": _day(referral.next_action_due),
+        "closed_at": _day(referral.closed_at),
+        "closure_reason": referral.get_closure_reason_display() if referral.closure_reason else None,
+        "decline_reason": referral.get_decline_reason_display() if referral.decline_reason else None,
+        "closure_note": referral.closure_note,
+        "snomed_ct_codes": [
+            {"code": code.code, "term": code.term, "recorded_at": _day(code.recorded_at)}
+            for code in referral.codes.all()
         ],
-        "connections": [
+        "contacts": [
             {
-                "service": connection.service.name,
-                "organisation": connection.organisation.name,
-                "status": connection.get_status_display(),
-                "requested_at": _day(connection.requested_at),
-                "shared_with_organisation": connection.shared_fields,
-                "sessions_attended": connection.sessions_attended,
-                "history": [
-                    {
-                        "to": transition.to_label,
-                        "by": transition.actor.full_name,
-                        "at": _day(transition.at),
-                        "note": transition.note,
-                    }
-                    for transition in connection.transitions.all()
-                ],
-                "attendance": [
-                    {"session_on": _day(item.session_on), "attended": item.attended, "note": item.note}
-                    for item in connection.attendances.all()
-                ],
+                "kind": contact.get_kind_display(),
+                "outcome": contact.get_outcome_display(),
+                "note": contact.note,
+                "happened_at": _day(contact.happened_at),
             }
-            for connection in journey.connections
+            for contact in referral.contacts.all()
+        ],
+        "conversations": [
+            _conversation_export(conversation) for conversation in referral.conversations.all()
+        ],
+        "small_sums": [
+            {
+                "amount": str(small_sum.amount),
+                "purpose": small_sum.purpose,
+                "status": small_sum.get_status_display(),
+                "approved_by": small_sum.decided_by.full_name if small_sum.decided_by else None,
+            }
+            for small_sum in referral.small_sums.all()
+        ],
+        "messages_back": [message.document for message in referral.messages_back.all()],
+    }
+
+
+def _conversation_export(conversation: Conversation) -> dict[str, Any]:
+    return {
+        "kind": conversation.get_kind_display(),
+        "held_on": _day(conversation.held_on),
+        "participants": conversation.participants,
+        "summary": conversation.summary,
+        "what_matters": conversation.what_matters,
+        "strengths": conversation.strengths,
+        "wants_to_do": conversation.wants_to_do,
+        "connections_made": conversation.connections_made,
+        "immediate_risks": conversation.immediate_risks,
+        "emergency_plan": [
+            {"action": item.action, "owner": item.owner, "review_on": _day(item.review_on)}
+            for item in conversation.emergency_actions.all()
+        ],
+        "long_term_plan": conversation.long_term_plan,
+        "personal_budget": str(conversation.budget_amount)
+        if conversation.budget_amount is not None
+        else None,
+        "budget_sources": conversation.budget_sources,
+        "budget_spent_on": [
+            {"description": spend.description, "amount": str(spend.amount)}
+            for spend in conversation.budget_spends.all()
         ],
     }
 
 
-def fhir_facts(referral: Referral) -> ReferralFacts:
-    """Return what the FHIR export needs about a referral (a fixed number of queries)."""
+def _connection_export(connection: Connection) -> dict[str, Any]:
+    return {
+        "service": connection.service.name,
+        "organisation": connection.organisation.name,
+        "status": connection.get_status_display(),
+        "requested_at": _day(connection.requested_at),
+        "shared_with_organisation": connection.shared_fields,
+        "sessions_attended": connection.sessions_attended,
+        "history": [
+            {
+                "to": transition.to_label,
+                "by": transition.actor.full_name,
+                "at": _day(transition.at),
+                "note": transition.note,
+            }
+            for transition in connection.transitions.all()
+        ],
+        "attendance": [
+            {"session_on": _day(item.session_on), "attended": item.attended, "note": item.note}
+            for item in connection.attendances.all()
+        ],
+    }
+
+
+def referral_facts(referral: Referral) -> ReferralFacts:
+    """Return a referral's facts for the message back and the FHIR export (three queries).
+
+    The referral should come with its person (and their GP practice), team, link worker, referrer and
+    referring organisation already joined.
+    """
     person = referral.person
     connections = (
         Connection.objects.filter(referral=referral)
@@ -492,8 +497,13 @@ def fhir_facts(referral: Referral) -> ReferralFacts:
         if referral.decline_reason
         else ""
     )
-    changed = referral.closed_at or referral.triaged_at or referral.received_at
     requester_organisation = referral.referring_organisation
+    # The GP practice told is the person's own, else the referring organisation when it is a practice.
+    gp = person.gp_practice or (
+        requester_organisation
+        if requester_organisation is not None and requester_organisation.kind == Organisation.Kind.GP_PRACTICE
+        else None
+    )
     return ReferralFacts(
         referral_id=referral.pk,
         person_id=person.pk,
@@ -504,17 +514,29 @@ def fhir_facts(referral: Referral) -> ReferralFacts:
         gender=person.sex,
         status=referral.status,
         received_at=referral.received_at,
-        changed_at=changed,
+        received_on=timezone.localtime(referral.received_at).date(),
+        changed_at=referral.closed_at or referral.triaged_at or referral.received_at,
         urgency=referral.urgency,
+        source=referral.get_source_display(),
         requester=referral.referred_by.full_name if referral.referred_by else person.full_name,
         requester_organisation=requester_organisation.name if requester_organisation else "",
         requester_ods_code=requester_organisation.ods_code if requester_organisation else "",
+        gp_practice_id=gp.pk if gp else None,
+        gp_practice=gp.name if gp else "",
+        gp_practice_ods_code=gp.ods_code if gp else "",
         team=referral.team.name,
         link_worker=referral.link_worker.full_name if referral.link_worker else "",
-        codes_only=person.gp_sharing == "codes_only",
+        codes_only=person.shares_codes_only,
+        codes=[
+            CodeFacts(code.code, code.term, code.recorded_at, timezone.localtime(code.recorded_at).date())
+            for code in referral.codes.all()
+        ],
         reasons=referral.reason_labels,
         reason_detail=referral.reason_detail,
         status_reason=status_reason,
+        closure_note=referral.closure_note,
+        what_matters=person.what_matters,
+        goals=[GoalFacts(goal.description, goal.get_progress_display()) for goal in person.goals.all()],
         connections=[
             ConnectionFacts(
                 connection_id=connection.pk,

@@ -13,7 +13,7 @@ from commonweal.directory.models import Accessibility, Location, Schedule, Servi
 from commonweal.directory.queries import SearchRequest
 from commonweal.directory.search.geo import Point
 from commonweal.people.models import AccessibilityNeed, Person
-from commonweal.places.models import Postcode
+from commonweal.places.queries import point_of
 from commonweal.referrals.models import ReferralReason
 from commonweal.referrals.suggestions import PersonProfile, ServiceFacts, Session, Suggestion, suggest
 
@@ -54,9 +54,9 @@ def search_services(
 def home_point(person: Person) -> Point | None:
     """Return where the person lives (their postcode, else their area's centre), if known."""
     if person.postcode:
-        found = Postcode.objects.filter(postcode=person.postcode).values_list("latitude", "longitude").first()
+        found = point_of(person.postcode)
         if found is not None:
-            return Point(*found)
+            return Point(found.latitude, found.longitude)
     if person.lsoa is not None and person.lsoa.latitude is not None and person.lsoa.longitude is not None:
         return Point(person.lsoa.latitude, person.lsoa.longitude)
     return None

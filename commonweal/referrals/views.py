@@ -12,9 +12,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -23,16 +21,16 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from commonweal.accounts.models import Role, User
-from commonweal.accounts.permissions import Capability, can, organisation_ids_of, requires, signed_in_user
+from commonweal.accounts.permissions import Capability, can, requires, signed_in_user
 from commonweal.audit.actions import AccessGrant
 from commonweal.audit.models import RecordAccess
 from commonweal.audit.views import PersonRecordView
 from commonweal.directory.models import Service
 from commonweal.organisations.models import Organisation
-from commonweal.people import access as people_access
-from commonweal.people import actions as people_actions
+from commonweal.organisations.queries import organisation_ids_of
+from commonweal.people import rules as people_rules
 from commonweal.people.models import Person
-from commonweal.referrals import actions, fhir, queries
+from commonweal.referrals import actions, fhir, queries, rules
 from commonweal.referrals.actions import JourneyError
 from commonweal.referrals.forms import (
     AttendanceForm,
@@ -62,14 +60,11 @@ from commonweal.referrals.models import (
     SharedField,
     SmallSum,
 )
-from commonweal.referrals.queries import fhir_facts
 from commonweal.referrals.service_search import home_point, search_services, suggestions_for
 from commonweal.referrals.workflow import Party, Status, allowed_targets, owner
 
 CASELOAD_PAGE_SIZE = 50
 INBOX_PAGE_SIZE = 50
-# Spam protection for the public self-referral form: at most this many per address per hour.
-SELF_REFERRALS_PER_HOUR = getattr(settings, "SELF_REFERRALS_PER_HOUR", 5)
 
 
 def _gp_practices() -> Any:
@@ -147,29 +142,14 @@ def self_refer(request: HttpRequest) -> HttpResponse:
     """The public self-referral form: no account needed, a privacy notice, spam protection."""
     form = SelfReferralForm(request.POST or None, practices=_gp_practices())
     if request.method == "POST":
-        key = f"self-referral:{_client_address(request)}"
-        sent = cache.get(key, 0)
-        if sent >= SELF_REFERRALS_PER_HOUR:
+        address = _client_address(request)
+        if not rules.may_self_refer_from(address):
             form.is_valid()
-            form.add_error(
-                None,
-                "We have had several referrals from this connection in the last hour, so we cannot take "
-                "another one now. Please try again later, or ask your GP practice to refer you.",
-            )
+            form.add_error(None, rules.SELF_REFERRAL_LIMIT_REACHED)
             return render(request, "referrals/self_refer.html", {"form": form}, status=429)
         if form.is_valid():
-            cache.set(key, sent + 1, timeout=3600)
-            if form.is_spam:
-                # Say nothing different to an automated sender, and keep nothing.
-                return redirect("referrals:self-refer-sent")
             data = form.cleaned_data
-            lsoa = people_actions.lsoa_for_postcode(data["postcode"]) if data["postcode"] else None
-            team = queries.team_for(data["gp_practice"], lsoa)
-            if team is None:
-                form.add_error(
-                    None, "No social prescribing team is taking referrals here yet. Please ask your GP."
-                )
-            else:
+            try:
                 actions.self_refer(
                     nhs_number=data["nhs_number"],
                     date_of_birth=data["date_of_birth"],
@@ -183,11 +163,16 @@ def self_refer(request: HttpRequest) -> HttpResponse:
                         "contact_methods": data["contact_methods"],
                         "gp_practice": data["gp_practice"],
                     },
-                    team=team,
                     reasons=data["reasons"],
                     reason_detail=data["reason_detail"],
                     urgency=data["urgency"],
+                    client_address=address,
+                    spam=form.is_spam,
                 )
+            except JourneyError as error:
+                form.add_error(None, str(error))
+            else:
+                # A dropped spam sender sees the same thanks as everyone else.
                 return redirect("referrals:self-refer-sent")
     return _form_response(request, "referrals/self_refer.html", {"form": form})
 
@@ -241,9 +226,9 @@ class ReferralView(PersonRecordView):
     def access_grant(self, request: HttpRequest, subject: Person) -> AccessGrant | None:
         if not isinstance(request.user, User):
             return None
-        self.grant = self.extra_grant(request.user) or people_access.relationship_grant(request.user, subject)
-        if self.grant is None and can(request.user, Capability.BREAK_GLASS):
-            self.grant = people_access.break_glass_grant(request, subject)
+        self.grant = self.extra_grant(request.user) or people_rules.staff_grant(
+            request, request.user, subject
+        )
         return self.grant
 
     def extra_grant(self, user: User) -> AccessGrant | None:
@@ -272,11 +257,9 @@ class ReferralView(PersonRecordView):
     def require_case_worker(self) -> None:
         """Refuse unless the viewer is the case's link worker or supervises its team, and it is open."""
         self.check_person()
-        if not self.referral.is_open:
-            raise PermissionDenied("This case is not open.")
-        if self.referral.link_worker_id != self.viewer.pk and not actions.is_supervisor(
-            self.viewer, self.referral.team_id
-        ):
+        if not rules.may_work_case(self.viewer, self.referral):
+            if not self.referral.is_open:
+                raise PermissionDenied("This case is not open.")
             raise PermissionDenied("Only the person's link worker or a supervisor of the team can do this.")
 
     @property
@@ -316,7 +299,7 @@ class ReferralView(PersonRecordView):
 @requires(Capability.TRIAGE_REFERRALS)
 def triage_queue(request: HttpRequest) -> HttpResponse:
     """The referrals waiting for triage in the viewer's teams, most urgent first."""
-    team_ids = sorted(actions.link_worker_team_ids(signed_in_user(request)))
+    team_ids = sorted(queries.link_worker_team_ids(signed_in_user(request)))
     page = Paginator(queries.triage_queue(team_ids), 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -336,7 +319,7 @@ class TriagePage(ReferralView):
         if self.referral.status != ReferralStatus.AWAITING_TRIAGE:
             messages.info(request, "This referral has already been triaged.")
             return redirect(self.case_url)
-        if self.referral.team_id not in actions.link_worker_team_ids(self.viewer):
+        if not rules.may_triage(self.viewer, self.referral):
             raise PermissionDenied("Only a link worker in the receiving team can triage this referral.")
         form = TriageForm(
             request.POST or None,
@@ -376,9 +359,6 @@ class CasePage(ReferralView):
         journey = queries.journey_referrals(person)
         this = next(item for item in journey if item.pk == referral.pk)
         connections = [item for item in queries.person_connections(person) if item.referral_id == referral.pk]
-        may_work = referral.is_open and (
-            referral.link_worker_id == self.viewer.pk or actions.is_supervisor(self.viewer, referral.team_id)
-        )
         return render(
             request,
             "referrals/case.html",
@@ -388,8 +368,8 @@ class CasePage(ReferralView):
                 "connections": connections,
                 "returned": [item for item in connections if item.needs_attention],
                 "small_sum_totals": queries.person_small_sums(person),
-                "may_work": may_work,
-                "may_rerefer": actions.may_rerefer(referral, self.viewer),
+                "may_work": rules.may_work_case(self.viewer, referral),
+                "may_rerefer": rules.may_rerefer(self.viewer, referral),
                 "other_referrals": [item for item in journey if item.pk != referral.pk],
                 "goals": list(person.goals.all()),
                 "grant": self.grant,
@@ -536,7 +516,7 @@ class ReReferPage(ReferralView):
     person_may_use = True
 
     def extra_grant(self, user: User) -> AccessGrant | None:
-        if actions.may_rerefer(self.referral, user):
+        if rules.may_rerefer(user, self.referral):
             return AccessGrant(RecordAccess.Reason.REFERRAL, "Referring them again")
         return None
 
@@ -544,7 +524,7 @@ class ReReferPage(ReferralView):
         return self.post(request, referral_id)
 
     def post(self, request: HttpRequest, referral_id: int) -> HttpResponse:
-        if not actions.may_rerefer(self.referral, self.viewer):
+        if not rules.may_rerefer(self.viewer, self.referral):
             raise PermissionDenied("Only the referrer, the team or the person can refer this case again.")
         form = ReReferForm(request.POST or None)
         done = (
@@ -572,11 +552,7 @@ class ReferrerMayRead(ReferralView):
     """A page the referrer, and referrers at the person's GP practice, may read."""
 
     def extra_grant(self, user: User) -> AccessGrant | None:
-        referral = self.referral
-        practice_id = referral.person.gp_practice_id
-        if referral.referred_by_id == user.pk or (
-            practice_id is not None and practice_id in organisation_ids_of(user, Role.REFERRER)
-        ):
+        if rules.may_read_message_back(user, self.referral):
             return AccessGrant(RecordAccess.Reason.REFERRAL, "Message back about their referral")
         return None
 
@@ -605,7 +581,7 @@ class FhirExportView(ReferrerMayRead):
 
     def get(self, request: HttpRequest, referral_id: int) -> HttpResponse:
         bundle = fhir.referral_bundle(
-            fhir_facts(self.referral), base=request.build_absolute_uri("/fhir").rstrip("/")
+            queries.referral_facts(self.referral), base=request.build_absolute_uri("/fhir").rstrip("/")
         )
         response = JsonResponse(bundle, json_dumps_params={"indent": 2, "ensure_ascii": False})
         response["Content-Type"] = "application/fhir+json; charset=utf-8"
@@ -651,7 +627,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
 
 def _supervised_team(request: HttpRequest, team_id: int) -> Organisation:
     team = get_object_or_404(Organisation, pk=team_id)
-    if not actions.is_supervisor(signed_in_user(request), team.pk):
+    if not rules.may_supervise_team(signed_in_user(request), team.pk):
         raise PermissionDenied("Only a supervisor of this team can see its caseloads.")
     return team
 
@@ -817,7 +793,7 @@ class ConnectionView(PersonRecordView):
     def access_grant(self, request: HttpRequest, subject: Person) -> AccessGrant | None:
         if not isinstance(request.user, User):
             return None
-        self.parties = actions.parties_of(self.connection, request.user)
+        self.parties = rules.parties_of(request.user, self.connection)
         if Party.REQUESTER in self.parties:
             self.grant = AccessGrant(RecordAccess.Reason.CASELOAD, "Following up a connection")
         elif Party.TARGET in self.parties:
@@ -825,9 +801,7 @@ class ConnectionView(PersonRecordView):
                 RecordAccess.Reason.ORGANISATION, f"Connection to {self.connection.service.name}"
             )
         else:
-            self.grant = people_access.relationship_grant(request.user, subject)
-        if self.grant is None and can(request.user, Capability.BREAK_GLASS):
-            self.grant = people_access.break_glass_grant(request, subject)
+            self.grant = people_rules.staff_grant(request, request.user, subject)
         return self.grant
 
     def refused(self, request: HttpRequest, subject: Person) -> HttpResponse:
@@ -841,7 +815,7 @@ class ConnectionView(PersonRecordView):
 
     def my_parties(self) -> set[Party]:
         if not hasattr(self, "parties"):
-            self.parties = actions.parties_of(self.connection, self.viewer)
+            self.parties = rules.parties_of(self.viewer, self.connection)
         return self.parties
 
     @property
@@ -863,7 +837,7 @@ class ConnectionPage(ConnectionView):
             moves += [
                 status for status in allowed_targets(connection.workflow_status, party) if status not in moves
             ]
-        if request.method == "POST" and not parties:
+        if request.method == "POST" and not rules.may_move_connection(self.viewer, connection):
             raise PermissionDenied("You are not a party to this connection.")
         form = TransitionForm(request.POST or None, allowed=moves)
         if request.method == "POST" and form.is_valid():
@@ -906,7 +880,7 @@ class AttendancePage(ConnectionView):
         return redirect(self.url)
 
     def post(self, request: HttpRequest, connection_id: int) -> HttpResponse:
-        if Party.TARGET not in self.my_parties():
+        if not rules.may_respond_to_connection(self.viewer, self.connection):
             raise PermissionDenied("Only the organisation running the service records attendance.")
         form = AttendanceForm(request.POST, auto_id="attendance_%s")
         if form.is_valid():
@@ -938,7 +912,7 @@ class AcknowledgePage(ConnectionView):
         return redirect(self.url)
 
     def post(self, request: HttpRequest, connection_id: int) -> HttpResponse:
-        if Party.REQUESTER not in self.my_parties():
+        if not rules.may_follow_up_connection(self.viewer, self.connection):
             raise PermissionDenied("Only the person's link worker can clear this alert.")
         actions.acknowledge_connection(connection=self.connection, by=self.viewer)
         messages.success(request, "Alert cleared.")
@@ -1006,14 +980,12 @@ def my_connect_service(request: HttpRequest, service_id: int) -> HttpResponse:
     form.fields["person_agreed"].label = "I agree to this connection and to sharing what I have ticked"
     form.fields["note"].label = "A note for the organisation (optional)"
     if request.method == "POST" and form.is_valid():
-        open_referral = actions.open_referral_of(person)
         try:
-            actions.connect(
+            actions.connect_myself(
                 person=person,
                 service=service,
                 shared_fields=form.cleaned_data["shared_fields"],
                 note=form.cleaned_data["note"],
-                referral=open_referral if open_referral is not None and open_referral.is_open else None,
                 by=signed_in_user(request),
             )
         except JourneyError as error:

@@ -6,10 +6,11 @@ from typing import Any
 
 import pytest
 
+from commonweal.accounts.models import Role
 from commonweal.directory import actions
 from commonweal.directory.models import Service, TaxonomyTerm
 from commonweal.directory.taxonomy import ensure_builtin_taxonomies
-from tests.factories import UserFactory
+from tests.factories import make_persona
 
 
 @pytest.fixture
@@ -29,7 +30,7 @@ def entries(places: Any, taxonomy: Any) -> dict[str, Service]:
 
 def make_entries(places: Any) -> dict[str, Service]:
     """Create the three test entries (the taxonomy must be loaded)."""
-    steward = UserFactory.create(full_name="Setup Steward")
+    steward = make_persona(Role.COMMUNITY_ORGANISER, places, full_name="Setup Steward")
     garden = actions.create_service(
         by=steward,
         organisation_name=places.vcse.name,

@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 
 from commonweal.accounts.models import Role, User
-from commonweal.evidence.actions import refresh_summaries
+from commonweal.evidence.summaries import refresh_summaries
 from commonweal.evidence.tests.builders import (
     Journey,
     add_connection,

@@ -9,8 +9,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from commonweal.evidence.actions import refresh_summaries
 from commonweal.evidence.models import ConnectionFact, ReferralFact
+from commonweal.evidence.summaries import refresh_summaries
 from commonweal.referrals import actions as journey
 from commonweal.referrals.models import DeclineReason
 from commonweal.referrals.tests.factories import build_world, connection_for, open_case, referral_for

@@ -8,7 +8,6 @@ import pytest
 
 from commonweal.audit.models import AuditEvent
 from commonweal.evidence import summaries
-from commonweal.evidence.actions import refresh_summaries
 from commonweal.evidence.models import (
     ALL_ORGANISATIONS,
     ConnectionCell,
@@ -22,6 +21,7 @@ from commonweal.evidence.models import (
     TermCell,
     UptakeCell,
 )
+from commonweal.evidence.summaries import refresh_summaries
 from commonweal.evidence.tests.builders import (
     add_connection,
     add_person,

@@ -20,6 +20,17 @@ pytestmark = pytest.mark.django_db
 DAY = datetime.date(2026, 3, 2)
 
 
+@pytest.fixture
+def sweep(django_capture_on_commit_callbacks):
+    """Run the sweep, then the reminders it queued, as the worker does once the sweep is committed."""
+
+    def run(**kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return actions.run_sweep(**kwargs)
+
+    return run
+
+
 def _due_dates(person) -> list[tuple[str, int, datetime.date]]:
     return list(
         ScheduledMeasure.objects.filter(person=person)
@@ -87,7 +98,7 @@ def test_a_case_not_yet_seen_gets_no_schedule(cast):
     assert actions.schedule_first_contact_baselines() == []
 
 
-def test_the_reminder_emails_a_fresh_one_time_link(cast, settings, mailoutbox):
+def test_the_reminder_emails_a_fresh_one_time_link(cast, settings, mailoutbox, sweep):
     settings.SITE_URL = "https://commonweal.example.org"
     cast.rosa.email = "rosa.home@example.org"
     cast.rosa.save()
@@ -98,7 +109,7 @@ def test_the_reminder_emails_a_fresh_one_time_link(cast, settings, mailoutbox):
         follow_up_weeks=[6],
         by=cast.lena,
     )
-    report = actions.run_sweep()
+    report = sweep()
     assert (report.baselines_scheduled, report.reminders_queued, report.alerts_escalated) == (0, 1, 0)
     (mail,) = mailoutbox
     assert (mail.to, mail.subject) == (
@@ -111,10 +122,10 @@ def test_the_reminder_emails_a_fresh_one_time_link(cast, settings, mailoutbox):
     assert baseline.reminder_note.startswith("Reminder e-mailed on ")
     assert baseline.links.count() == 1
     # Not again until the reminder interval has passed.
-    assert actions.run_sweep().reminders_queued == 0
+    assert sweep().reminders_queued == 0
 
 
-def test_a_person_without_email_is_not_reminded_and_the_list_says_why(cast, mailoutbox):
+def test_a_person_without_email_is_not_reminded_and_the_list_says_why(cast, mailoutbox, sweep):
     cast.rosa.user.email = ""
     cast.rosa.user.save()
     actions.schedule_measures(
@@ -124,7 +135,7 @@ def test_a_person_without_email_is_not_reminded_and_the_list_says_why(cast, mail
         follow_up_weeks=[6],
         by=cast.lena,
     )
-    actions.run_sweep()
+    sweep()
     baseline = ScheduledMeasure.objects.get(person=cast.rosa, weeks_after_baseline=0)
     assert (baseline.reminders_sent, baseline.reminder_note) == (
         0,
@@ -133,7 +144,7 @@ def test_a_person_without_email_is_not_reminded_and_the_list_says_why(cast, mail
     assert mailoutbox == []
 
 
-def test_a_person_who_asked_not_to_be_contacted_is_not_reminded(cast, mailoutbox):
+def test_a_person_who_asked_not_to_be_contacted_is_not_reminded(cast, mailoutbox, sweep):
     cast.rosa.contact_methods = ["none"]
     cast.rosa.save()
     actions.schedule_measures(
@@ -143,7 +154,7 @@ def test_a_person_who_asked_not_to_be_contacted_is_not_reminded(cast, mailoutbox
         follow_up_weeks=[6],
         by=cast.lena,
     )
-    actions.run_sweep()
+    sweep()
     baseline = ScheduledMeasure.objects.get(person=cast.rosa, weeks_after_baseline=0)
     assert (
         baseline.reminder_note
@@ -152,7 +163,7 @@ def test_a_person_who_asked_not_to_be_contacted_is_not_reminded(cast, mailoutbox
     assert mailoutbox == []
 
 
-def test_reminders_stop_after_the_maximum(cast, settings, mailoutbox):
+def test_reminders_stop_after_the_maximum(cast, settings, mailoutbox, sweep):
     settings.MEASURES_MAX_REMINDERS = 2
     settings.MEASURES_REMINDER_EVERY_DAYS = 7
     start = timezone.now()
@@ -163,9 +174,7 @@ def test_reminders_stop_after_the_maximum(cast, settings, mailoutbox):
         follow_up_weeks=[6],
         by=cast.lena,
     )
-    queued = [
-        actions.run_sweep(now=start + datetime.timedelta(days=days)).reminders_queued for days in (0, 7, 14)
-    ]
+    queued = [sweep(now=start + datetime.timedelta(days=days)).reminders_queued for days in (0, 7, 14)]
     assert queued == [1, 1, 0]
     assert len(mailoutbox) == 2
 

@@ -557,7 +557,7 @@ def test_the_fhir_export_is_a_service_request_and_task_per_referral_and_connecti
 
 @pytest.mark.django_db
 def test_relationships_give_reasons_and_end_with_the_case(world, client_for):
-    from commonweal.people.access import relationship_grant
+    from commonweal.people.rules import relationship_grant
 
     waiting = referral_for(world)
     assert relationship_grant(world.colleague, world.rosa).reason == "referral"

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from commonweal.evidence.actions import refresh_summaries
+from commonweal.evidence.summaries import refresh_summaries
 
 
 class Command(BaseCommand):

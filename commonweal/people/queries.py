@@ -1,0 +1,25 @@
+"""Reusable reads about people: who has looked at a record, and a person's goals with their reviews."""
+
+from __future__ import annotations
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Prefetch, QuerySet
+
+from commonweal.audit.models import RecordAccess
+from commonweal.people.models import Goal, GoalReview, Person
+
+
+def access_log(person: Person) -> QuerySet[RecordAccess]:
+    """Return every recorded look at a person's record, with who looked (newest first)."""
+    return RecordAccess.objects.filter(
+        subject_type=ContentType.objects.get_for_model(Person), subject_id=person.pk
+    ).select_related("viewer")
+
+
+def goals_of(person: Person) -> list[Goal]:
+    """Return a person's goals, soonest target first, with their reviews and reviewers (two queries)."""
+    return list(
+        person.goals.prefetch_related(
+            Prefetch("reviews", queryset=GoalReview.objects.select_related("reviewed_by"))
+        ).order_by("target_date", "pk")
+    )
