@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from django.db import transaction
 from django.test import Client
 
 from commonweal.places.loading import load_geography
@@ -32,6 +33,28 @@ def _quick_password_hashing(request: pytest.FixtureRequest, settings: Any) -> No
 def _tasks_run_at_once(settings: Any) -> None:
     # Tests run background tasks inside the call that enqueues them; `make run` uses the database queue.
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(scope="module")
+def module_transaction(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+    """Hold one transaction open for a whole test module and roll it back after the module.
+
+    Rows that a module-scoped fixture writes inside it are seen by every test of the module, and each
+    test still runs in a savepoint of its own, rolled back after it: costly worlds are built once per
+    module instead of once per test. Only for modules whose tests read those rows, or change them
+    through the database alone (objects held in Python are shared between the tests).
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.fixture(scope="module")
+def module_places(module_transaction: None) -> Any:
+    """The `places` tree, built once for a test module (see `module_transaction`)."""
+    from tests.factories import build_places
+
+    return build_places()
 
 
 @pytest.fixture

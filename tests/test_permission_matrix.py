@@ -97,14 +97,26 @@ def _snapshot() -> dict[str, int]:
     } | {"north_name": Area.objects.filter(name="North Trafford").count()}
 
 
+@pytest.fixture
+def places(module_places, db):
+    return module_places
+
+
+@pytest.fixture
+def subjects(module_subjects, db):
+    return module_subjects
+
+
 def _fill(text: str, values: dict[str, object]) -> str:
     for key, value in values.items():
         text = text.replace("{" + key + "}", str(value))
     return text
 
 
-@pytest.fixture
-def subjects(places):
+@pytest.fixture(scope="module")
+def module_subjects(module_places):
+    # Built once for the module (see module_transaction); each test is rolled back to these rows.
+    places = module_places
     other = make_persona(Role.RESIDENT, places)
     person = PersonFactory(nhs_number="9434765919", user=other)
     return {

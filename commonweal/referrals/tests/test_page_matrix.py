@@ -186,8 +186,10 @@ def _snapshot() -> dict[str, object]:
     }
 
 
-@pytest.fixture
-def subjects(places):
+@pytest.fixture(scope="module")
+def module_subjects(module_places):
+    # Built once for the module: every test here is a refusal, rolled back to these rows after it.
+    places = module_places
     world = build_world(places)
     case = open_case(world)
     connection = connection_for(world, case)
@@ -221,6 +223,16 @@ def subjects(places):
         "small_sum": small_sum.pk,
         "food": world.food.pk,
     }
+
+
+@pytest.fixture
+def places(module_places, db):
+    return module_places
+
+
+@pytest.fixture
+def subjects(module_subjects, db):
+    return module_subjects
 
 
 def _fill(text: str, values: dict[str, object]) -> str:
