@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from django.conf import settings
 
 from commonweal.assemblies.demo import ASSEMBLY_NAME, STEERING_GROUP_NAME, build_assemblies
 from commonweal.assemblies.models import Assembly, Body, Membership, Registration, Vote
 from commonweal.demo.builder import _context
 
-GEO = Path(settings.COMMONWEAL_SHARED_DIR) / "data" / "geo"
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_borough")]
 
 
 def _fingerprint() -> dict[str, object]:
@@ -44,11 +41,7 @@ def _fingerprint() -> dict[str, object]:
     }
 
 
-@pytest.mark.django_db
 def test_the_demo_assembly_is_published_and_the_steering_group_has_a_response():
-    from commonweal.demo.builder import build_demo
-
-    build_demo(geo_dir=GEO, residents=50)
     assembly = Assembly.objects.get(body__name=ASSEMBLY_NAME)
     assert assembly.stage == Assembly.Stage.PUBLISHED
     assert assembly.registrations.count() == 120
@@ -69,11 +62,7 @@ def test_the_demo_assembly_is_published_and_the_steering_group_has_a_response():
     assert Body.objects.filter(name=ASSEMBLY_NAME).count() == 1
 
 
-@pytest.mark.django_db
 def test_the_demo_assembly_is_the_same_from_the_same_seed():
-    from commonweal.demo.builder import build_demo
-
-    build_demo(geo_dir=GEO, residents=50)
     first = _fingerprint()
     demo_bodies = Body.objects.filter(name__in=[ASSEMBLY_NAME, STEERING_GROUP_NAME])
     # Votes, seats and registrations are protected from deletion one by one, so remove them in order.

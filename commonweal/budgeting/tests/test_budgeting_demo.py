@@ -3,10 +3,7 @@ few hundred ballots from demo residents, one open for the demo resident to vote 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from django.conf import settings
 
 from commonweal.accounts.models import User
 from commonweal.budgeting import actions, queries
@@ -20,12 +17,10 @@ from commonweal.budgeting.demo import (
     build_budgeting,
 )
 from commonweal.budgeting.models import Ballot, BudgetRound, PaperBallot
-from commonweal.demo.builder import DEMO_LOGINS, _context, build_demo
+from commonweal.demo.builder import DEMO_LOGINS, _context
 from commonweal.people.models import Person
 
-GEO = Path(settings.COMMONWEAL_SHARED_DIR) / "data" / "geo"
-
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_borough")]
 
 
 def _is_a_demo_resident(ballot: Ballot) -> bool:
@@ -63,7 +58,6 @@ def _fingerprint() -> dict[str, object]:
 
 
 def test_the_demo_has_a_counted_round_and_one_the_demo_resident_can_vote_in():
-    build_demo(geo_dir=GEO, residents=300)
     counted = BudgetRound.objects.get(name=RESULTS_ROUND)
     assert counted.phase == BudgetRound.Phase.RESULTS
     assert counted.place.name == "Old Trafford and Gorse Hill"
@@ -91,7 +85,6 @@ def test_the_demo_has_a_counted_round_and_one_the_demo_resident_can_vote_in():
 
 
 def test_the_demo_rounds_are_the_same_from_the_same_seed():
-    build_demo(geo_dir=GEO, residents=300)
     first = _fingerprint()
     for budget_round in BudgetRound.objects.filter(name__in=[RESULTS_ROUND, VOTING_ROUND]):
         if hasattr(budget_round, "result"):
