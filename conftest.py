@@ -11,6 +11,7 @@ from django.test import Client
 
 from commonweal.places.loading import load_geography
 from commonweal.reference_data import shared_data_dir
+from tests.demo_database import QUICK_PASSWORD_HASHERS
 
 
 @pytest.fixture(scope="session")
@@ -26,7 +27,7 @@ def _quick_password_hashing(request: pytest.FixtureRequest, settings: Any) -> No
     # Argon2 is deliberately slow (about 0.1 s a hash) and the tests make thousands of users; the
     # production hasher is under test only where a test is marked `argon2`.
     if request.node.get_closest_marker("argon2") is None:
-        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+        settings.PASSWORD_HASHERS = QUICK_PASSWORD_HASHERS
 
 
 @pytest.fixture(autouse=True)
@@ -47,6 +48,26 @@ def module_transaction(django_db_setup: Any, django_db_blocker: Any) -> Iterator
     with django_db_blocker.unblock(), transaction.atomic():
         yield
         transaction.set_rollback(True)
+
+
+@pytest.fixture(scope="module")
+def demo_borough(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+    """The demo borough for a whole test module, then the database as it was.
+
+    The demo is built once per test process and copied back for each module that asks
+    (tests/demo_database.py); as with `module_transaction`, each test runs in a savepoint of its own.
+    A module that takes it must not build another demo in any of its tests.
+    """
+    from tests.demo_database import DEMO
+
+    with django_db_blocker.unblock():
+        DEMO.put_in_place()
+        try:
+            with transaction.atomic():
+                yield
+                transaction.set_rollback(True)
+        finally:
+            DEMO.clear()
 
 
 @pytest.fixture(scope="module")

@@ -34,7 +34,7 @@ RESULT_PATH = ROOT / "benchmarks" / "results" / "assemblies.json"
 
 
 def _files(instance: str) -> tuple[Path, Path, int]:
-    from commonweal.participation.assemblies.replication_format import (
+    from commonweal.assemblies.core.replication_format import (
         replication_instance,
         sortition_foundation_fixture,
     )
@@ -47,8 +47,8 @@ def _web_pool(instance: str) -> object:
     """A synthetic pool of volunteers as the registration form collects them, reproducible from its name."""
     import random
 
-    from commonweal.participation.assemblies.pool import SelectionProblem, Volunteer
-    from commonweal.participation.assemblies.quotas import PopulationShare, quotas_from_population_shares
+    from commonweal.assemblies.core.pool import SelectionProblem, Volunteer
+    from commonweal.assemblies.core.quotas import PopulationShare, quotas_from_population_shares
 
     _, _, size, panel = instance.split("_")
     pool_size, panel_size = int(size), int(panel)
@@ -102,7 +102,7 @@ def _rss_mb() -> float:
 def _child(instance: str, engine: str) -> dict[str, object]:
     """Run one measurement in this process and return its figures."""
     if instance.startswith("web_pool"):
-        from commonweal.participation.assemblies.selection import Method, find_distribution
+        from commonweal.assemblies.core.selection import Method, find_distribution
 
         problem = _web_pool(instance)
         baseline = _rss_mb()
@@ -122,8 +122,8 @@ def _child(instance: str, engine: str) -> dict[str, object]:
         }
     categories, respondents, panel_size = _files(instance)
     if engine.startswith("commonweal"):
-        from commonweal.participation.assemblies.replication_format import read_problem
-        from commonweal.participation.assemblies.selection import Method, find_distribution
+        from commonweal.assemblies.core.replication_format import read_problem
+        from commonweal.assemblies.core.selection import Method, find_distribution
 
         problem = read_problem(categories, respondents, panel_size)
         method = Method.LEXIMIN if engine.endswith("leximin") else Method.MAXIMIN

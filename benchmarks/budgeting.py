@@ -80,8 +80,8 @@ def _applicable(rule: str, meta: dict[str, str]) -> bool:
 
 def _ours(path: Path, repeats: int) -> dict[str, object]:
     """Time every rule on one file in this process; return timings, outcomes and peak memory."""
-    from commonweal.participation.budgeting.pb_format import election_from_pb, read_pb
-    from commonweal.participation.budgeting.rules import Rule, RuleOptions, tally
+    from commonweal.budgeting.core.pb_format import election_from_pb, read_pb
+    from commonweal.budgeting.core.voting_rules import Rule, RuleOptions, tally
 
     started = time.perf_counter()
     pb = read_pb(path)
@@ -124,7 +124,7 @@ def _ours(path: Path, repeats: int) -> dict[str, object]:
 
 def _theirs(path: Path, rule: str) -> dict[str, object]:
     """Run one rule with pabutools in this process; return its outcome, time and peak memory."""
-    from commonweal.participation.budgeting.tests.reference_rules import load, reference_outcome, welfare_of
+    from commonweal.budgeting.tests.core.reference_rules import load, reference_outcome, welfare_of
 
     started = time.perf_counter()
     instance, profile = load(path)
@@ -149,7 +149,7 @@ def _child(arguments: list[str]) -> int:
     if kind == "ours":
         print(json.dumps(_ours(path, int(arguments[2]))))
         return 0
-    from commonweal.participation.budgeting.tests.reference_rules import Unsupported
+    from commonweal.budgeting.tests.core.reference_rules import Unsupported
 
     try:
         print(json.dumps(_theirs(path, arguments[2])))
@@ -171,7 +171,7 @@ def _run_child(arguments: list[str], timeout: float | None) -> dict[str, object]
 
 
 def _welfare(path: Path, selected: list[str]) -> str:
-    from commonweal.participation.budgeting.tests.reference_rules import load, welfare_of
+    from commonweal.budgeting.tests.core.reference_rules import load, welfare_of
 
     instance, profile = load(path)
     return str(welfare_of(instance, profile, selected))

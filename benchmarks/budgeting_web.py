@@ -105,12 +105,11 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     from commonweal.accounts.models import User
-    from commonweal.participation import budgeting_queries as queries
-    from commonweal.participation.actions import budgeting as actions
-    from commonweal.participation.budgeting.pb_format import election_from_pb, read_pb
-    from commonweal.participation.models import Ballot, BallotMark, BudgetRound, Proposal
-    from commonweal.participation.pb_rounds.ballots import rules_from_pb_meta
-    from commonweal.participation.pb_rounds.counting import count_round
+    from commonweal.budgeting import actions, queries
+    from commonweal.budgeting.core.pb_format import election_from_pb, read_pb
+    from commonweal.budgeting.core.rounds.ballots import rules_from_pb_meta
+    from commonweal.budgeting.core.rounds.counting import count_round
+    from commonweal.budgeting.models import Ballot, BallotMark, BudgetRound, Proposal
     from commonweal.people.models import Person
     from commonweal.places.models import Area, Lsoa, Postcode
     from commonweal.reference_data import shared_data_dir

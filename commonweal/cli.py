@@ -13,8 +13,8 @@ import sys
 
 # Command groups that work on files alone; each module has `main(argv) -> int`.
 PURE_COMMANDS = {
-    "assemblies": "commonweal.participation.assemblies.cli",
-    "budgeting": "commonweal.participation.budgeting.cli",
+    "assemblies": "commonweal.assemblies.core.cli",
+    "budgeting": "commonweal.budgeting.core.cli",
 }
 
 

@@ -22,10 +22,31 @@ from commonweal.demo.builder import build_demo, residents_checksum
 GEO = Path(settings.COMMONWEAL_SHARED_DIR) / "data" / "geo"
 
 # The migrations that make the new layout, and what the previous layout's tables were called.
-PREVIOUS_LAYOUT = [("audit", None), ("accounts", "0001_initial")]
+PREVIOUS_LAYOUT = [
+    ("audit", None),
+    ("accounts", "0001_initial"),
+    ("assemblies", None),
+    ("budgeting", None),
+    ("participation", "0002_budgeting"),
+]
+_PARTICIPATION_MODELS = {
+    "assemblies": (
+        "Body Assembly InvitationRound Invitation Registration Quota Selection SelectionProbability "
+        "SelectionRequest Replacement Membership Session EvidenceItem Recommendation Vote Response "
+        "DeliveryUpdate"
+    ),
+    "budgeting": (
+        "BudgetRound Proposal Idea Ballot BallotMark PaperBallot PaperEntry BudgetResult Milestone Spend"
+    ),
+}
 MOVED_TABLES = {
     "audit.AuditEvent": "accounts_auditevent",
     "audit.RecordAccess": "accounts_recordaccess",
+    **{
+        f"{app}.{model}": f"participation_{model.lower()}"
+        for app, models in _PARTICIPATION_MODELS.items()
+        for model in models.split()
+    },
 }
 
 

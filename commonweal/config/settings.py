@@ -47,7 +47,9 @@ INSTALLED_APPS = [
     "commonweal.people",
     "commonweal.referrals",
     "commonweal.measures",
-    "commonweal.participation",
+    "commonweal.participation",  # only its migration history: the tables now belong to the two below
+    "commonweal.assemblies",
+    "commonweal.budgeting",
     "commonweal.evidence",
     "commonweal.demo",
 ]

@@ -13,7 +13,9 @@ urlpatterns = [
     path("measures/", include("commonweal.measures.urls")),
     path("places/", include("commonweal.places.urls")),
     path("organisations/", include("commonweal.organisations.urls")),
-    path("participation/", include("commonweal.participation.urls")),
+    # Both apps keep the paths they had under participation/, so links and letters keep working.
+    path("participation/", include("commonweal.assemblies.urls")),
+    path("participation/", include("commonweal.budgeting.urls")),
     path("directory/", include("commonweal.directory.urls")),
     path("evidence/", include("commonweal.evidence.urls")),
     path("openreferral/", include("commonweal.directory.oruk_urls")),

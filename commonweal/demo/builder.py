@@ -304,8 +304,8 @@ DEMO_STEPS: list[tuple[str, str]] = [
     # (name, "module:function") — imported lazily so the demo app depends on the others only here.
     ("directory", "commonweal.directory.demo:build_directory"),
     ("journey", "commonweal.referrals.demo:build_journey"),
-    ("assemblies", "commonweal.participation.demo:build_assemblies"),
-    ("budgeting", "commonweal.participation.demo_budgeting:build_budgeting"),
+    ("assemblies", "commonweal.assemblies.demo:build_assemblies"),
+    ("budgeting", "commonweal.budgeting.demo:build_budgeting"),
     ("measures", "commonweal.measures.demo:build_measures"),  # after the journey: it needs caseloads
     ("evidence", "commonweal.evidence.demo:build_evidence"),  # last: it summarises what the others made
 ]

@@ -1,1 +1,1 @@
-"""Community power: steering groups, conversations, citizens' assemblies and participatory budgeting."""
+"""Community power before the split: now only the migration history (see apps.py)."""

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,8 @@ from django.conf import settings
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from tests.demo_database import DEMO
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 AXE_SCRIPT = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
@@ -66,74 +67,10 @@ def _built_static_files(settings: Any) -> None:
     }
 
 
-class DemoSnapshot:
-    """The demo borough built once per test process, then put back into the emptied database per test.
-
-    Building the demo takes seconds; putting it back takes a fraction of that. SQLite copies the whole
-    database with its backup API; PostgreSQL keeps a copy of every table in a schema of the test
-    database and copies the rows back in SQL, so every column type round-trips exactly.
-    """
-
-    SCHEMA = "browser_demo_snapshot"
-
-    def __init__(self) -> None:
-        self.taken = False
-        self.sqlite: sqlite3.Connection | None = None
-
-    @staticmethod
-    def tables() -> list[str]:
-        from django.db import connection
-
-        return sorted(connection.introspection.django_table_names(only_existing=True, include_views=False))
-
-    def take(self) -> None:
-        from django.db import connection
-
-        if connection.vendor == "sqlite":
-            self.sqlite = sqlite3.connect(":memory:", check_same_thread=False)
-            connection.connection.backup(self.sqlite)
-        else:
-            quote = connection.ops.quote_name
-            with connection.cursor() as cursor:
-                cursor.execute(f"DROP SCHEMA IF EXISTS {self.SCHEMA} CASCADE")
-                cursor.execute(f"CREATE SCHEMA {self.SCHEMA}")
-                for table in self.tables():
-                    cursor.execute(f"CREATE TABLE {self.SCHEMA}.{quote(table)} AS TABLE {quote(table)}")
-        self.taken = True
-
-    def restore(self) -> None:
-        from django.apps import apps
-        from django.core.management.color import no_style
-        from django.db import connection, transaction
-
-        if self.sqlite is not None:
-            connection.ensure_connection()
-            self.sqlite.backup(connection.connection)
-            return
-        quote = connection.ops.quote_name
-        tables = self.tables()
-        with transaction.atomic(), connection.cursor() as cursor:
-            # The last test's flush ran post_migrate (content types, permissions): empty everything first.
-            connection.ops.execute_sql_flush(connection.ops.sql_flush(no_style(), tables, allow_cascade=True))
-            for table in tables:
-                cursor.execute(f"INSERT INTO {quote(table)} SELECT * FROM {self.SCHEMA}.{quote(table)}")  # noqa: S608
-            for statement in connection.ops.sequence_reset_sql(no_style(), apps.get_models()):
-                cursor.execute(statement)
-
-
-_DEMO = DemoSnapshot()
-
-
 @pytest.fixture
 def demo_site(live_server: Any, transactional_db: Any) -> str:
     """Put the demo borough in the test database and return the live server's address."""
-    from commonweal.demo.builder import build_demo
-
-    if not _DEMO.taken:
-        build_demo(geo_dir=Path(settings.COMMONWEAL_SHARED_DIR) / "data" / "geo", residents=200)
-        _DEMO.take()
-    else:
-        _DEMO.restore()
+    DEMO.put_in_place()
     return str(live_server.url)
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from commonweal.participation.models import Assembly, Membership, Registration
+from commonweal.assemblies.models import Assembly, Membership, Registration
 from tests.browser.conftest import click_menu_link, sign_in
 
 ORGANISER = "organiser@demo.commonweal.invalid"
@@ -192,7 +192,7 @@ def test_an_assembly_is_recruited_selected_published_topped_up_and_answered(
 def test_every_other_assembly_and_steering_group_page_is_accessible(
     page: Page, check_accessibility: Callable[[Page], None]
 ):
-    from commonweal.participation.models import Body, Quota
+    from commonweal.assemblies.models import Body, Quota
 
     assembly = Assembly.objects.get(body__name="Old Trafford and Gorse Hill Health Assembly")
     group = Body.objects.get(kind=Body.Kind.STEERING_GROUP)

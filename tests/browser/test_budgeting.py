@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 
 from commonweal.accounts.actions import grant_role
 from commonweal.accounts.models import Role, User
-from commonweal.participation.models import Ballot, BallotMark, BudgetRound, PaperBallot
+from commonweal.budgeting.models import Ballot, BallotMark, BudgetRound, PaperBallot
 from commonweal.people.models import Person
 from commonweal.places.models import Area, Postcode
 from tests.browser.conftest import DEMO_PASSWORD, click_menu_link, sign_in
@@ -330,7 +330,7 @@ def test_a_round_goes_from_ideas_through_online_and_paper_voting_to_results_and_
 def test_the_demo_resident_votes_in_the_open_demo_round_and_the_demo_results_are_accessible(
     new_page: Callable[[], Page], check_accessibility: Callable[[Page], None]
 ):
-    from commonweal.participation.demo_budgeting import RESULTS_ROUND, VOTING_ROUND
+    from commonweal.budgeting.demo import RESULTS_ROUND, VOTING_ROUND
 
     fund = BudgetRound.objects.get(name=VOTING_ROUND)
     chest = BudgetRound.objects.get(name=RESULTS_ROUND)

@@ -5,19 +5,15 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db import transaction
 
-from commonweal.demo.builder import _context, build_demo
+from commonweal.demo.builder import _context
 from commonweal.directory import oruk
 from commonweal.directory.demo import DEMO_SOURCE, build_directory
 from commonweal.directory.models import DirectoryOrganisation, Location, SearchDocument, Service
 from commonweal.referrals.models import Connection
-
-GEO = Path(settings.COMMONWEAL_SHARED_DIR) / "data" / "geo"
 
 
 def _digest() -> str:
@@ -28,8 +24,8 @@ def _digest() -> str:
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("demo_borough")
 def test_the_demo_directory_is_deterministic_idempotent_and_varied():
-    build_demo(geo_dir=GEO, residents=20)
     assert Service.objects.filter(source=DEMO_SOURCE).count() == 300
     assert SearchDocument.objects.count() == 300
     first = _digest()

@@ -3,12 +3,9 @@ every time, and never added twice."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from django.conf import settings
 
-from commonweal.demo.builder import _context, build_demo
+from commonweal.demo.builder import _context
 from commonweal.evidence.demo import ALLIANCE_NAME, ANALYSIS_NAME, build_evidence, summaries_are_current
 from commonweal.evidence.models import (
     ALL_ORGANISATIONS,
@@ -21,7 +18,7 @@ from commonweal.evidence.models import (
 from commonweal.evidence.queries import sroi_report
 from commonweal.referrals.models import Referral
 
-GEO = Path(settings.COMMONWEAL_SHARED_DIR) / "data" / "geo"
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_borough")]
 
 
 def _fingerprint() -> dict[str, object]:
@@ -43,9 +40,7 @@ def _fingerprint() -> dict[str, object]:
     }
 
 
-@pytest.mark.django_db
 def test_the_demo_summarises_the_journey_and_adds_an_analysis_an_alliance_and_a_story():
-    build_demo(geo_dir=GEO, residents=300)
     assert summaries_are_current()
     assert sum(
         UptakeCell.objects.filter(
@@ -63,9 +58,7 @@ def test_the_demo_summarises_the_journey_and_adds_an_analysis_an_alliance_and_a_
     assert _fingerprint() == first
 
 
-@pytest.mark.django_db
-def test_the_demo_evidence_is_the_same_on_a_rebuilt_database(django_db_blocker):
-    build_demo(geo_dir=GEO, residents=300)
+def test_the_demo_evidence_is_the_same_on_a_rebuilt_database():
     first = _fingerprint()
     Alliance.objects.all().delete()
     SroiAnalysis.objects.all().delete()

@@ -1,0 +1,1 @@
+"""Participatory budgeting: rounds from ideas to delivery, counted by the pure rules in `core/`."""

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class BudgetingConfig(AppConfig):
+    name = "commonweal.budgeting"
+    verbose_name = "Participatory budgeting"

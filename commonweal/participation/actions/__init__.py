@@ -1,1 +1,0 @@
-"""Write use cases for community power, one module per part (assemblies, deliberation, budgeting)."""
