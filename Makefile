@@ -11,8 +11,9 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # Test processes (pytest-xdist); each gets its own test database.
 TEST_WORKERS ?= auto
-# Branch coverage may not fall below this (per cent); `.venv/bin/coverage report` lists it file by file.
-COVERAGE_FLOOR ?= 0
+# Branch coverage may not fall below this (per cent): 91.9 % measured on SQLite when the floor was set; a
+# little room is left for code that runs on one database only. `.venv/bin/coverage report` lists it by file.
+COVERAGE_FLOOR ?= 91
 
 .PHONY: run test check unit browser install static migrate demo serve clean chromium
 

@@ -9,17 +9,13 @@ historical models, as a deployment that had not yet upgraded would have written 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from django.apps import apps
-from django.conf import settings
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from commonweal.demo.builder import build_demo, residents_checksum
-
-GEO = Path(settings.COMMONWEAL_SHARED_DIR) / "data" / "geo"
+from commonweal.demo.builder import residents_checksum
+from tests.demo_database import DEMO
 
 # The migrations that make the new layout, and what the previous layout's tables were called.
 PREVIOUS_LAYOUT = [
@@ -68,7 +64,7 @@ def _migrate(targets: list[tuple[str, str | None]]) -> MigrationExecutor:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_database_at_the_previous_layout_with_the_demo_migrates_keeping_every_row():
-    build_demo(geo_dir=GEO, residents=200)
+    DEMO.put_in_place()  # the demo borough, built once per test process
     before = _row_counts()
     checksum = residents_checksum()
     assert before["audit.AuditEvent"] > 0
