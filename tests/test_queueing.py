@@ -8,8 +8,19 @@ from pathlib import Path
 import pytest
 
 APPS = Path(__file__).resolve().parent.parent / "commonweal"
-# The apps whose layout is settled (participation is being split into assemblies and budgeting).
-CHECKED = ("accounts", "places", "organisations", "people", "referrals", "directory", "measures", "evidence")
+# Every app but assemblies, whose selection page still queues the panel selection itself: its task calls
+# the actions module, so the action cannot import the task until the selection run has a module of its own.
+CHECKED = (
+    "accounts",
+    "places",
+    "organisations",
+    "people",
+    "referrals",
+    "directory",
+    "measures",
+    "evidence",
+    "budgeting",
+)
 
 
 def _calls_to(tree: ast.AST, name: str) -> list[int]:
