@@ -42,6 +42,7 @@ class Snapshot:
         from django.db import connection
 
         if connection.vendor == "sqlite":
+            connection.ensure_connection()
             self.sqlite = sqlite3.connect(":memory:", check_same_thread=False)
             connection.connection.backup(self.sqlite)
         else:

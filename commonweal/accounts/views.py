@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 
-from commonweal.accounts import actions
+from commonweal.accounts import actions, rules
 from commonweal.accounts.forms import ApiTokenForm, GrantRoleForm, SignInForm, UserSearchForm
 from commonweal.accounts.models import ApiToken, Role, RoleAssignment, User
 from commonweal.accounts.permissions import Capability, can, requires, signed_in, signed_in_user
@@ -126,12 +126,12 @@ class UserDetail(PersonRecordView):
         )
 
     def get(self, request: HttpRequest, user_id: int) -> HttpResponse:
-        if not can(request.user, Capability.MANAGE_ACCESS):
+        if not rules.may_manage_access(request.user):
             raise PermissionDenied("Only administrators manage access.")
         return self._render(request, GrantRoleForm())
 
     def post(self, request: HttpRequest, user_id: int) -> HttpResponse:
-        if not can(request.user, Capability.MANAGE_ACCESS):
+        if not rules.may_manage_access(request.user):
             raise PermissionDenied("Only administrators manage access.")
         actor = signed_in_user(request)
         if "revoke" in request.POST:

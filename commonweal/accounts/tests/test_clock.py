@@ -27,8 +27,8 @@ def test_a_role_granted_at_a_given_time_is_dated_then(places):
     assert AuditEvent.objects.get(action="accounts.grant_role", target_id=user.pk).occurred_at == GRANTED
 
 
-def test_a_token_issued_and_revoked_at_given_times_is_dated_then(places):
-    user = UserFactory.create()
+def test_a_token_issued_and_revoked_at_given_times_is_dated_then(persona):
+    user = persona(Role.REFERRER)  # staff, who may issue their own tokens
     token, _ = create_api_token(user=user, name="Reports", by=user, at=GRANTED)
     revoke_api_token(token=token, by=user, at=REVOKED)
     token.refresh_from_db()
