@@ -9,7 +9,6 @@ from typing import Any
 
 from django import forms
 
-from commonweal.assemblies.actions import AssemblyError
 from commonweal.assemblies.core.features import ASKED_FEATURES, FEATURES
 from commonweal.assemblies.models import (
     DeliveryUpdate,
@@ -22,35 +21,9 @@ from commonweal.assemblies.models import (
 )
 from commonweal.organisations.models import Organisation
 from commonweal.places.models import Area
-
-
-def show_error(form: forms.Form, error: AssemblyError) -> None:
-    """Put an action's refusal on the form: beside its field when the form has it, else at the top."""
-    form.add_error(error.field if error.field in form.fields else None, str(error))
-
-
-class DateInput(forms.DateInput):
-    """A browser date picker that still accepts a typed YYYY-MM-DD date without JavaScript."""
-
-    input_type = "date"
-
-    def __init__(self) -> None:
-        """Use the ISO format the date input sends."""
-        super().__init__(format="%Y-%m-%d")
-
+from commonweal.ui.forms import DateInput, place_field
 
 _MAX_TABLE_BYTES = 200_000
-
-
-def _place_field(places: list[Area]) -> forms.ModelChoiceField[Area]:
-    field: forms.ModelChoiceField[Area] = forms.ModelChoiceField(
-        label="Place",
-        queryset=Area.objects.filter(pk__in=[place.pk for place in places]).order_by("kind", "name"),
-        empty_label="Choose a place",
-        error_messages={"required": "Choose the place", "invalid_choice": "Choose one of your places"},
-    )
-    field.label_from_instance = lambda obj: f"{obj.name} ({obj.get_kind_display().lower()})"  # type: ignore[method-assign]
-    return field
 
 
 def _organisation_field() -> forms.ModelChoiceField[Organisation]:
@@ -118,7 +91,7 @@ class AssemblyForm(forms.Form):
 
     def __init__(self, *args: Any, places: list[Area], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["place"] = _place_field(places)
+        self.fields["place"] = place_field(places)
         self.fields["responsible_organisation"] = _organisation_field()
         self.order_fields(["name", "place", "remit", "responsible_organisation"])
 
@@ -353,7 +326,7 @@ class SteeringGroupForm(forms.Form):
 
     def __init__(self, *args: Any, places: list[Area], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["place"] = _place_field(places)
+        self.fields["place"] = place_field(places)
         self.fields["responsible_organisation"] = _organisation_field()
         self.order_fields(["name", "place", "remit", "responsible_organisation"])
 

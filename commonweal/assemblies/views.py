@@ -39,7 +39,6 @@ from commonweal.assemblies.forms import (
     SteeringGroupForm,
     VotesForm,
     WithdrawForm,
-    show_error,
 )
 from commonweal.assemblies.models import (
     PRIVACY_NOTICE_VERSION,
@@ -53,6 +52,7 @@ from commonweal.assemblies.models import (
     Session,
 )
 from commonweal.places.models import Area
+from commonweal.ui.forms import show_error
 
 
 def _body_to_manage(request: HttpRequest, pk: int, *, kind: str | None = None) -> Body:

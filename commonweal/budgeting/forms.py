@@ -9,40 +9,14 @@ from typing import Any
 
 from django import forms
 
-from commonweal.budgeting.actions import BudgetingError, PaperKeying, RoundSettings
+from commonweal.budgeting.actions import PaperKeying, RoundSettings
 from commonweal.budgeting.core.rounds.counting import RULE_NAMES, TiePreset
 from commonweal.budgeting.core.rounds.voters import WEIGHTING_EXPLANATION
 from commonweal.budgeting.core.voting_rules import Rule
 from commonweal.budgeting.models import BudgetRound, Idea, Proposal
 from commonweal.budgeting.queries import ordinal
 from commonweal.places.models import Area
-
-
-def show_error(form: forms.Form, error: BudgetingError) -> None:
-    """Put an action's refusal on the form: beside its field when the form has it, else at the top."""
-    form.add_error(error.field if error.field in form.fields else None, str(error))
-
-
-class DateInput(forms.DateInput):
-    """A browser date picker that still accepts a typed YYYY-MM-DD date without JavaScript."""
-
-    input_type = "date"
-
-    def __init__(self) -> None:
-        """Use the ISO format the date input sends."""
-        super().__init__(format="%Y-%m-%d")
-
-
-def _place_field(places: list[Area]) -> forms.ModelChoiceField[Area]:
-    field: forms.ModelChoiceField[Area] = forms.ModelChoiceField(
-        label="Place",
-        queryset=Area.objects.filter(pk__in=[place.pk for place in places]).order_by("kind", "name"),
-        empty_label="Choose a place",
-        error_messages={"required": "Choose the place", "invalid_choice": "Choose one of your places"},
-    )
-    field.label_from_instance = lambda obj: f"{obj.name} ({obj.get_kind_display().lower()})"  # type: ignore[method-assign]
-    return field
-
+from commonweal.ui.forms import DateInput, place_field
 
 _DATE_ERRORS = {"invalid": "Enter a real date, for example 2026-03-31"}
 
@@ -145,7 +119,7 @@ class RoundForm(forms.Form):
     def __init__(self, *args: Any, places: list[Area] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if places is not None:
-            self.fields["place"] = _place_field(places)
+            self.fields["place"] = place_field(places)
             self.order_fields(["name", "place"])
         self.fields["minimum_age"].initial = 16
         self.fields["min_projects"].initial = 1

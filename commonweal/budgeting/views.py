@@ -32,9 +32,9 @@ from commonweal.budgeting.forms import (
     SpendForm,
     ballot_initial,
     round_initial,
-    show_error,
 )
 from commonweal.budgeting.models import Ballot, BudgetRound, Idea, Milestone, PaperBallot, Proposal
+from commonweal.ui.forms import show_error
 
 Phase = BudgetRound.Phase
 

@@ -43,6 +43,7 @@ from commonweal.directory.search_index import language_key
 from commonweal.organisations.models import Organisation
 from commonweal.organisations.queries import organisation_ids_of
 from commonweal.places.models import Lsoa
+from commonweal.ui.forms import show_error
 
 PER_PAGE = 20
 
@@ -235,7 +236,7 @@ def service_create(request: HttpRequest) -> HttpResponse:
                 owner=owner,
             )
         except actions.EntryError as error:
-            form.add_error(error.field if error.field in form.fields else None, str(error))
+            show_error(form, error)
         else:
             messages.success(request, f"{service.name} is now in the directory.")
             return redirect("directory:service", pk=service.pk)
@@ -258,7 +259,7 @@ def service_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 service=service, by=signed_in_user(request), fields=form.entry_fields()
             )
         except actions.EntryError as error:
-            form.add_error(error.field if error.field in form.fields else None, str(error))
+            show_error(form, error)
         else:
             messages.success(
                 request, "Saved." if version else "Nothing had changed; we recorded that you checked it."

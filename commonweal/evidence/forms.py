@@ -23,6 +23,7 @@ from commonweal.evidence.models import (
 from commonweal.evidence.queries import Catalogue, Filters, default_period, measure_choices
 from commonweal.organisations.models import Organisation
 from commonweal.places.models import Area
+from commonweal.ui.forms import DateInput
 
 QUINTILE_CHOICES = [
     ("", "Every level of deprivation"),
@@ -50,15 +51,6 @@ class QuickSelect(forms.Select):
             for key, label in self.choices
         )
         return mark_safe(f"<select{flatatt(final)}>{options}</select>")  # noqa: S308 - every value is escaped
-
-
-class DateInput(forms.DateInput):
-    """A browser date picker that still accepts a typed YYYY-MM-DD date without JavaScript."""
-
-    input_type = "date"
-
-    def __init__(self) -> None:
-        super().__init__(format="%Y-%m-%d")
 
 
 def _choices(field: forms.Field, choices: Any) -> None:
