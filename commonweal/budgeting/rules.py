@@ -13,21 +13,18 @@ from django.contrib.auth.models import AnonymousUser
 
 from commonweal.accounts.models import Role, User
 from commonweal.accounts.permissions import Capability, can
+from commonweal.accounts.queries import place_ids_of
 from commonweal.budgeting.models import BudgetRound
 from commonweal.places.models import Area
-from commonweal.places.queries import descendant_ids
 
 _RUNNING_ROLES = (Role.COMMUNITY_ORGANISER, Role.ADMINISTRATOR)
 
 
 def budgeting_place_ids(user: User | AnonymousUser | None) -> frozenset[int]:
     """Return the places in which the user runs budgeting rounds, with all places inside them."""
-    if not isinstance(user, User) or not can(user, Capability.RUN_BUDGETING):
+    if user is None or not can(user, Capability.RUN_BUDGETING):
         return frozenset()
-    rows = user.role_assignments.filter(role__in=_RUNNING_ROLES).values_list(
-        "area_id", "organisation__area_id"
-    )
-    return descendant_ids({place_id for row in rows for place_id in row if place_id is not None})
+    return place_ids_of(user, *_RUNNING_ROLES)
 
 
 def may_run_in_place(user: User | AnonymousUser | None, place: Area) -> bool:
