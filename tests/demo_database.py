@@ -28,7 +28,7 @@ class Snapshot:
     """
 
     def __init__(self, schema: str) -> None:
-        self.SCHEMA = schema
+        self.schema = schema
         self.taken = False
         self.sqlite: sqlite3.Connection | None = None
 
@@ -48,10 +48,10 @@ class Snapshot:
         else:
             quote = connection.ops.quote_name
             with connection.cursor() as cursor:
-                cursor.execute(f"DROP SCHEMA IF EXISTS {self.SCHEMA} CASCADE")
-                cursor.execute(f"CREATE SCHEMA {self.SCHEMA}")
+                cursor.execute(f"DROP SCHEMA IF EXISTS {self.schema} CASCADE")
+                cursor.execute(f"CREATE SCHEMA {self.schema}")
                 for table in self.tables():
-                    cursor.execute(f"CREATE TABLE {self.SCHEMA}.{quote(table)} AS TABLE {quote(table)}")
+                    cursor.execute(f"CREATE TABLE {self.schema}.{quote(table)} AS TABLE {quote(table)}")
         self.taken = True
 
     def restore(self) -> None:
@@ -69,7 +69,7 @@ class Snapshot:
             # The last test's flush ran post_migrate (content types, permissions): empty everything first.
             connection.ops.execute_sql_flush(connection.ops.sql_flush(no_style(), tables, allow_cascade=True))
             for table in tables:
-                cursor.execute(f"INSERT INTO {quote(table)} SELECT * FROM {self.SCHEMA}.{quote(table)}")  # noqa: S608
+                cursor.execute(f"INSERT INTO {quote(table)} SELECT * FROM {self.schema}.{quote(table)}")  # noqa: S608
             for statement in connection.ops.sequence_reset_sql(no_style(), apps.get_models()):
                 cursor.execute(statement)
 
