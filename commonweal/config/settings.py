@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.admin",
+    "csp",
     "django_tasks",
     "django_tasks_db",
     "commonweal.ui",
@@ -56,6 +57,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # The header middleware sits before everything that can refuse a request (WhiteNoise's static
+    # files, CommonMiddleware's bad-host 400), so those answers carry the headers too.
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -63,7 +69,6 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
 ROOT_URLCONF = "commonweal.config.urls"
@@ -118,8 +123,86 @@ SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=30) * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)
+
+# Serving behind TLS (HTTPS): TLS=true turns on every setting below with safe values; each can still
+# be set on its own. Off by default, because `make run` serves plain HTTP on loopback.
+TLS = env.bool("TLS", default=False)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=TLS)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 60 * 60 if TLS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=TLS)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=TLS)
+# The header a TLS-terminating proxy sets to "https" (it must overwrite what clients send); empty when
+# the server is reached without a proxy. With TLS on it defaults to X-Forwarded-Proto, because the
+# server `make run` starts (gunicorn) speaks plain HTTP and so always sits behind one.
+TLS_PROXY_HEADER = env.str("TLS_PROXY_HEADER", default="X-Forwarded-Proto" if TLS else "")
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_" + TLS_PROXY_HEADER.upper().replace("-", "_"), "https") if TLS_PROXY_HEADER else None
+)
+SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=TLS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# Headers on every response (SecurityMiddleware and XFrameOptionsMiddleware; Django's defaults,
+# written out so they are seen and tested): no MIME sniffing, the full address sent only to this
+# site, no framing, and a browsing context of its own.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp): everything from this origin only, no inline script or style,
+# no eval, no plugins, no framing. Data for scripts travels in json_script blocks and data- attributes.
+# Images may be data: URIs (Leaflet and the NHS.UK styles use a few); the map draws no tiles.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
+# Permissions-Policy (django-permissions-policy): no page uses these powerful features, so no page
+# (nor anything it might embed) may ask for them. Passkeys (WebAuthn) stay allowed for this origin.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    **{
+        feature: []
+        for feature in [
+            "accelerometer",
+            "ambient-light-sensor",
+            "autoplay",
+            "bluetooth",
+            "browsing-topics",
+            "camera",
+            "display-capture",
+            "encrypted-media",
+            "fullscreen",
+            "geolocation",
+            "gyroscope",
+            "hid",
+            "idle-detection",
+            "interest-cohort",
+            "local-fonts",
+            "magnetometer",
+            "microphone",
+            "midi",
+            "payment",
+            "picture-in-picture",
+            "screen-wake-lock",
+            "serial",
+            "usb",
+            "window-management",
+            "xr-spatial-tracking",
+        ]
+    },
+    "publickey-credentials-create": ["self"],
+    "publickey-credentials-get": ["self"],
+}
 
 LANGUAGE_CODE = "en-gb"
 LANGUAGES = [("en-gb", "English")]
