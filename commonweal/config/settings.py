@@ -37,6 +37,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.admin",
     "csp",
+    # django-ninja's API docs (/api/docs) use its bundled Swagger UI only when it is an installed app;
+    # otherwise they load it from a CDN, which the Content-Security-Policy (and a closed network) refuse.
+    "ninja",
     "django_tasks",
     "django_tasks_db",
     "commonweal.ui",
@@ -174,9 +177,7 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
         feature: []
         for feature in [
             "accelerometer",
-            "ambient-light-sensor",
             "autoplay",
-            "bluetooth",
             "browsing-topics",
             "camera",
             "display-capture",

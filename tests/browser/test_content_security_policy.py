@@ -110,3 +110,24 @@ def test_the_print_button_works_without_an_inline_handler(page: Page):
     button.click()
     assert page.evaluate("window.__printed") is True
     assert_no_violation(page, console)
+
+
+def test_letters_api_docs_and_the_admin_raise_no_violation(page: Page):
+    from commonweal.assemblies.models import Invitation
+
+    body_pk = Invitation.objects.values_list("assembly__body_id", flat=True).first()
+    console = watch(page)
+    sign_in(page, "organiser@demo.commonweal.invalid")
+    response = page.goto(f"/participation/bodies/{body_pk}/letters/")
+    assert response is not None and response.status == 200
+    # The letters' own stylesheet (it was an inline <style>) still shapes them.
+    expect(page.locator(".cw-letter").first).to_have_css("border-top-style", "solid")
+    page.wait_for_load_state("load")
+    assert page.evaluate("window.__cspViolations") == [] and console == []
+    for path, drawn in [("/api/docs", ".swagger-ui .info"), ("/django-admin/login/", "#login-form")]:
+        response = page.goto(path)
+        assert response is not None and response.status == 200, path
+        expect(page.locator(drawn).first).to_be_visible()
+        page.wait_for_load_state("networkidle")
+        assert page.evaluate("window.__cspViolations") == [], path
+        assert console == [], path

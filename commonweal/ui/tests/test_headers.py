@@ -40,7 +40,7 @@ EXPECTED_CSP = {
     "frame-ancestors": {"'none'"},
 }
 # Features no page uses are switched off; passkeys (WebAuthn) are allowed for this origin only.
-FEATURES_OFF = ["camera", "microphone", "geolocation", "payment", "usb", "serial", "bluetooth", "hid"]
+FEATURES_OFF = ["camera", "microphone", "geolocation", "payment", "usb", "serial", "hid"]
 FEATURES_SELF = ["publickey-credentials-create", "publickey-credentials-get"]
 
 PLACEHOLDERS = {
@@ -293,3 +293,14 @@ def test_tls_settings_can_each_be_overridden():
     assert tuned.stdout.split("\n")[-2] == "False 300 False True True None", tuned
     off = run_manage("shell", "-c", script, TLS="false")
     assert off.stdout.split("\n")[-2] == "False 0 False False False None", off
+
+
+@pytest.mark.django_db
+def test_the_api_docs_load_their_scripts_from_this_site(client):
+    # Without django-ninja in INSTALLED_APPS its docs page loaded Swagger UI from a CDN, which the
+    # policy refuses (and a deployment on a closed network cannot reach).
+    page = client.get("/api/docs").content.decode()
+    assert "cdn.jsdelivr.net" not in page
+    assert re.search(r'<script src="/static/ninja/swagger-ui-bundle\.[0-9a-f]+\.js">', page)
+    assert re.search(r'<script src="/static/ninja/swagger-ui-init\.[0-9a-f]+\.js">', page)
+    assert "<script>" not in page
