@@ -14,6 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models, router, transaction
 from django.utils import timezone
 
+from commonweal.audit import personal_data as gdpr
 from commonweal.audit.chain import GENESIS, content_of, digest
 
 
@@ -81,6 +82,13 @@ class ChainedRecord(models.Model):
 class RecordAccess(ChainedRecord):
     """One view of a person-level record by someone other than that person: who, when, what, why."""
 
+    personal_data = {  # what it holds about people: commonweal/audit/personal_data.py
+        "purpose": "Showing people who looked at their record; accountability for access",
+        "lawful_basis": gdpr.LEGAL_OBLIGATION,
+        "fields": {"viewer": "account", "subject_user": "account", "detail": "free text", "path": "identity"},
+        "on_erasure": gdpr.KEEP_AUDIT,
+    }
+
     class Reason(models.TextChoices):
         CASELOAD = "caseload", "On their caseload"
         REFERRAL = "referral", "Working on their referral"
@@ -130,6 +138,13 @@ class RecordAccess(ChainedRecord):
 
 class AuditEvent(ChainedRecord):
     """One write made through an action: who did what to which record, and when."""
+
+    personal_data = {  # what it holds about people: commonweal/audit/personal_data.py
+        "purpose": "Accountability: who changed which record, and when",
+        "lawful_basis": gdpr.LEGAL_OBLIGATION,
+        "fields": {"actor": "account", "detail": "free text"},
+        "on_erasure": gdpr.KEEP_AUDIT,
+    }
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
