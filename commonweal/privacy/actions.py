@@ -34,18 +34,18 @@ def _rows_of(model: type[models.Model], lookups: list[tuple[str, object]]) -> mo
 
 
 def erase_person(
-    person: Person, *, by: User, reason: str, at: datetime.datetime | None = None
+    person: Person, *, by: User, reason: str, at: datetime.datetime | None = None, dry_run: bool = False
 ) -> ErasureReport:
     """Anonymise the person's personal data in every annotated record that reaches them.
 
     Records whose annotation says they must be kept (the audit, safety alerts, safeguarding, what was
     already sent to the GP) are kept and named in the report; pseudonymised evidence facts stay as
     counts. The person's account, if any, is anonymised and can no longer sign in. One audit event
-    records who did it, why, and what was done.
+    records who did it, why, and what was done. A dry run reports what would be done and writes nothing.
     """
     if not rules.may_erase_personal_data(by, person):
         raise PermissionDenied("Only an administrator may carry out a request for erasure.")
-    if not reason.strip():
+    if not reason.strip() and not dry_run:
         raise ValidationError({"reason": "Say why the request is granted (the request and its date)."})
     report = ErasureReport()
     with transaction.atomic():
@@ -70,13 +70,15 @@ def erase_person(
                         f"{count} kept: {annotation.on_erasure.removeprefix('keep: ')}"
                     )
                 continue
-            changed = anonymise_rows(rows, personal_fields(model))
+            changed = anonymise_rows(rows, personal_fields(model), dry_run=dry_run)
             if changed:
                 report.anonymised[annotation.label] = changed
+        report.kept["audit"] = "the access log and the write log are kept whole (hash-chained)"
+        if dry_run:
+            return report
         if user_id is not None:
             User.objects.filter(pk=user_id).update(is_active=False)
             apps.get_model("accounts", "ApiToken")._default_manager.filter(user_id=user_id).delete()
-        report.kept["audit"] = "the access log and the write log are kept whole (hash-chained)"
         record_event(
             by=by,
             action="privacy.erase_person",
