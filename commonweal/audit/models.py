@@ -72,7 +72,9 @@ class ChainedRecord(models.Model):
             head = heads.select_for_update().get(chain=label)
             self.prev_hash = head.last_hash
             super().save(*args, **kwargs)
-            self.row_hash = digest(self.prev_hash, content_of(label, self, _content_type_key))
+            # Hash the row as the database holds it (rounded times, JSON as stored), as verify_audit reads it.
+            stored = type(self).objects.using(using).get(pk=self.pk)
+            self.row_hash = digest(self.prev_hash, content_of(label, stored, _content_type_key))
             type(self).objects.using(using).filter(pk=self.pk).update(row_hash=self.row_hash)
             heads.filter(chain=label).update(
                 last_id=self.pk, last_hash=self.row_hash, length=models.F("length") + 1
