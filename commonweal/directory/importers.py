@@ -16,6 +16,7 @@ import json
 import logging
 import re
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -218,6 +219,17 @@ def parse_json(payload: bytes, source: str) -> Any:
         ) from error
 
 
+# A zip that is corrupt, truncated or uses a method Python cannot unpack raises one of these.
+_UNREADABLE_ZIP = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    NotImplementedError,
+    EOFError,
+    OSError,
+    zlib.error,
+)
+
+
 def _read_zip_tables(payload: bytes, source: str) -> dict[str, bytes]:
     """Unpack the CSV tables of a zip, checking sizes and ratios before unpacking and bytes while doing so.
 
@@ -260,7 +272,7 @@ def _read_zip_tables(payload: bytes, source: str) -> dict[str, bytes]:
                         chunks.append(chunk)
                 files[Path(info.filename).name] = b"".join(chunks)
             return files
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError) as error:
+    except _UNREADABLE_ZIP as error:
         raise ImportSourceError(f"{source} is not a zip file of CSV tables.") from error
 
 
@@ -392,7 +404,9 @@ _SCHEMA_KIND = {
 
 
 def _time_problems(schedules: list[Any], where: str) -> list[str]:
-    found = []
+    found: list[str] = []
+    if not isinstance(schedules, list):
+        return found
     for index, schedule in enumerate(schedules):
         if not isinstance(schedule, dict):
             continue
@@ -409,6 +423,8 @@ def check(record: Record) -> list[str]:
     """Return why a record cannot be imported (empty when it can)."""
     if record.kind == "unknown":
         return ["Not an ORUK 3.0 service, organisation, service at location, taxonomy or taxonomy term."]
+    if record.kind == "unreadable":
+        return list(record.context_problems)
     reasons = list(record.context_problems)
     reasons += [str(problem) for problem in schemas.problems(record.document, _SCHEMA_KIND[record.kind])]
     document = record.document
@@ -863,8 +879,7 @@ def records_for(run: ImportRun, fetch: Fetch = default_fetch) -> tuple[list[Reco
     if payload is None:
         path = Path(run.source)
         if run.format == ImportRun.Format.HSDS_CSV and path.is_dir():
-            tables = read_csv_package(path, run.source)
-            return [Record("service", document) for document in csv_package_services(tables, path.name)], []
+            return _package_records(read_csv_package(path, run.source), run.source, path.name), []
         if not path.is_file():
             raise ImportSourceError(f"There is no file at {run.source}.")
         payload = path.read_bytes()
@@ -872,9 +887,7 @@ def records_for(run: ImportRun, fetch: Fetch = default_fetch) -> tuple[list[Reco
         return taxonomy_records(payload, taxonomy_name=run.source), []
     if run.format == ImportRun.Format.HSDS_CSV:
         tables = read_csv_package(payload, run.source)
-        return [
-            Record("service", document) for document in csv_package_services(tables, Path(run.source).name)
-        ], []
+        return _package_records(tables, run.source, Path(run.source).name), []
     data = parse_json(payload, run.source)
     if run.format == ImportRun.Format.ORUK1_JSON:
         try:
@@ -882,8 +895,35 @@ def records_for(run: ImportRun, fetch: Fetch = default_fetch) -> tuple[list[Reco
         except ValueError as error:
             raise ImportSourceError(str(error)) from error
         label = Path(run.source).name
-        return [Record("service", oruk1_service_to_oruk3(service, label)) for service in services], []
+        return [_oruk1_record(service, label) for service in services], []
     return oruk3_records(data), []
+
+
+# What goes wrong when a record's fields have the wrong types (a list where text belongs, a number where
+# an object does) and code that expects the format's types reads them.
+_SHAPE_ERRORS = (TypeError, AttributeError, KeyError, ValueError, IndexError)
+WRONG_SHAPE = (
+    "A field has the wrong type (a list or object where text or a number belongs, or the other way "
+    "round), so this record cannot be read."
+)
+
+
+def _oruk1_record(service: dict[str, Any], label: str) -> Record:
+    """Convert one ORUK 1.0 service; one whose fields have the wrong types becomes a rejected record."""
+    try:
+        return Record("service", oruk1_service_to_oruk3(service, label))
+    except _SHAPE_ERRORS:
+        return Record("unreadable", {"id": str(service.get("id", ""))[:100]}, (WRONG_SHAPE,))
+
+
+def _package_records(tables: dict[str, list[dict[str, str]]], source: str, label: str) -> list[Record]:
+    """Build the service records of an HSDS package; tables that do not fit together fail the run."""
+    try:
+        return [Record("service", document) for document in csv_package_services(tables, label)]
+    except _SHAPE_ERRORS as error:
+        raise ImportSourceError(
+            f"{source}: the tables do not fit together as an HSDS package ({type(error).__name__}: {error})."
+        ) from error
 
 
 def run_import(run: ImportRun, *, fetch: Fetch = default_fetch) -> ImportRun:
@@ -931,9 +971,12 @@ def _carry_out(run: ImportRun, fetch: Fetch) -> ImportRun:
     for number, record in enumerate(records, start=1):
         document = record.document
         outcome = Outcome(
-            number, record.kind, str(document.get("id", "")), str(document.get("name", ""))[:200]
+            number, record.kind, str(document.get("id", ""))[:200], str(document.get("name", ""))[:200]
         )
-        outcome.reasons = check(record)
+        try:
+            outcome.reasons = check(record)
+        except _SHAPE_ERRORS:
+            outcome.reasons = [WRONG_SHAPE]
         if outcome.reasons:
             outcome.result = "rejected"
         outcomes.append(outcome)
