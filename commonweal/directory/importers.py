@@ -1092,9 +1092,9 @@ def start_import(
         )
     most = settings.DIRECTORY_IMPORT_MAX_RUNNING
     if active.count() >= most:
+        running = "An import is" if most == 1 else f"{most} imports are"
         raise ImportRefused(
-            f"{most} imports are already running, the most this site runs at once. "
-            "Try again in a few minutes."
+            f"{running} already running, the most this site runs at once. Try again in a few minutes."
         )
     run = ImportRun.objects.create(
         format=format, source=source[:1000], payload=payload, partial=partial, started_by=by, created_at=at

@@ -307,6 +307,28 @@ def test_a_feed_answer_over_the_size_cap_is_refused(feed_server, monkeypatch, se
         feeds.fetch_bytes(f"http://feed.internal:{port}/huge")
 
 
+def test_a_feed_that_never_answers_times_out(monkeypatch, settings):
+    import socket
+
+    settings.DIRECTORY_IMPORT_ALLOWED_HOSTS = ["127.0.0.1"]
+    settings.DIRECTORY_IMPORT_FEED_TIMEOUT_SECONDS = 1
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(1)  # connections are taken by the kernel and never answered
+        with pytest.raises(feeds.FeedError, match="timed out"):
+            feeds.fetch_bytes(f"http://127.0.0.1:{silent.getsockname()[1]}/")
+
+
+@pytest.mark.django_db
+def test_the_command_line_says_why_an_import_is_refused(settings):
+    from django.core.management import CommandError, call_command
+
+    settings.DIRECTORY_IMPORT_MAX_RUNNING = 1
+    ImportRun.objects.create(format="oruk3_feed", source="x", state=ImportRun.State.RUNNING)
+    with pytest.raises(CommandError, match="An import is already running"):
+        call_command("directory_import", "https://feed.example/", "--format", "oruk3_feed")
+
+
 # ------------------------------------------------------------------ finding 9: nesting and crashes -------
 
 
