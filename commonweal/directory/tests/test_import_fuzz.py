@@ -124,7 +124,7 @@ def test_oruk3_json_malformed_bytes(taxonomy):
 
 
 @pytest.mark.django_db
-def test_oruk3_json_wrong_types_missing_fields_duplicates_and_huge_fields(taxonomy):
+def test_oruk3_json_wrong_types_missing_fields_repeated_ids_and_huge_fields(taxonomy):
     keys = sorted(ORUK3_SERVICE)
 
     def service_with(changes: dict[str, Any], dropped: list[str]) -> dict[str, Any]:
