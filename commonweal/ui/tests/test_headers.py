@@ -319,3 +319,13 @@ def test_a_form_sent_without_its_csrf_token_gets_the_sites_own_page():
     assert "Nothing was saved" in page
     assert "<style" not in page and " style=" not in page
     assert_security_headers(response, "CSRF failure")
+
+
+@pytest.mark.django_db
+def test_a_bad_host_is_a_400_when_the_ssl_redirect_is_on_too(client, settings):
+    # With TLS on, SecurityMiddleware reads the host first (to build the https:// address).
+    settings.SECURE_SSL_REDIRECT = True
+    client.raise_request_exception = False
+    response = client.get("/", HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert "Sorry, there is a problem with this request" in response.content.decode()
