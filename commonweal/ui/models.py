@@ -33,7 +33,6 @@ class UsedFormToken(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     url = models.CharField(max_length=500)
-    message = models.CharField(max_length=300, blank=True)
     used_at = models.DateTimeField(db_index=True)
 
     def __str__(self) -> str:

@@ -30,7 +30,6 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('token', models.CharField(max_length=64, unique=True)),
                 ('url', models.CharField(max_length=500)),
-                ('message', models.CharField(blank=True, max_length=300)),
                 ('used_at', models.DateTimeField(db_index=True)),
                 ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
