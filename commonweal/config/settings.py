@@ -36,9 +36,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.admin",
+    "commonweal.ui",  # before django_tasks_db: its `db_worker` (with task leases) replaces the package's
     "django_tasks",
     "django_tasks_db",
-    "commonweal.ui",
     "commonweal.places",
     "commonweal.audit",
     "commonweal.accounts",
@@ -91,6 +91,19 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
+    # A connection kept between requests is checked before use, so a restarted server costs no request.
+    DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Several server and worker processes write to one SQLite file (docs/decisions/1205): a write
+    # transaction takes the write lock when it begins (so no read lock is upgraded into a deadlock),
+    # waits up to SQLITE_BUSY_SECONDS for another writer, and readers never wait for writers (WAL).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": env.int("SQLITE_BUSY_SECONDS", default=20),
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -145,7 +158,10 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Commonweal <no-reply
 TASKS = {"default": {"BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}}
 
 # Sweeps that `commonweal periodic` runs every few minutes (`make run` starts it beside the web server).
-COMMONWEAL_PERIODIC_COMMANDS = ["measures_reminders", "directory_reminders"]
+COMMONWEAL_PERIODIC_COMMANDS = ["requeue_tasks", "measures_reminders", "directory_reminders"]
+# Seconds a running background task's lease lasts without a heartbeat from its worker (renewed every
+# quarter of it); a task whose worker died goes back on the queue this long after (docs/decisions/1205).
+TASK_LEASE_SECONDS = env.int("TASK_LEASE_SECONDS", default=60)
 
 # The deployment serves one integrated care system; this names the place shown in the header.
 COMMONWEAL_SERVICE_NAME = env.str("SERVICE_NAME", default="Commonweal")
