@@ -142,6 +142,7 @@ AXES_FAILURE_LIMIT = env.int("SIGN_IN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("SIGN_IN_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own: per account and per client
 AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"  # the sign-in form's field (else axes reads "email", the model's)
 AXES_LOCKOUT_CALLABLE = "commonweal.accounts.views.locked_out"
 AXES_VERBOSE = False
 # Two-step sign-in (django-otp and py_webauthn): minutes the password step stays good for the second.
