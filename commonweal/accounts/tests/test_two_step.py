@@ -132,7 +132,10 @@ def test_wrong_codes_count_towards_the_accounts_lock_out(client, persona, settin
     enrol(user)
     password_step(client, user)
     for _ in range(settings.AXES_FAILURE_LIMIT):
-        client.post("/sign-in/verify/", {"code": "not-a-code"})
+        last = client.post("/sign-in/verify/", {"code": "not-a-code"})
+    assert last.status_code == 429
+    assert '<form method="post" action="/sign-in/"' in last.content.decode()  # back to the password step
+    assert client.get("/sign-in/verify/")["Location"] == "/sign-in/"
     response = Client().post("/sign-in/", {"username": user.email, "password": TEST_PASSWORD})
     assert response.status_code == 429
     assert "Too many attempts to sign in" in response.content.decode()
