@@ -26,7 +26,7 @@ from webauthn import (
     verify_registration_response,
 )
 from webauthn.helpers import base64url_to_bytes, bytes_to_base64url
-from webauthn.helpers.exceptions import InvalidAuthenticationResponse, InvalidRegistrationResponse
+from webauthn.helpers.exceptions import WebAuthnException
 from webauthn.helpers.structs import (
     AuthenticatorSelectionCriteria,
     PublicKeyCredentialDescriptor,
@@ -188,7 +188,7 @@ def verify_new_passkey(request: HttpRequest, response: str) -> tuple[str, bytes,
             expected_origin=expected_origin(request),
             require_user_verification=True,
         )
-    except (InvalidRegistrationResponse, ValueError, KeyError, TypeError) as error:
+    except (WebAuthnException, ValueError, KeyError, TypeError) as error:
         if isinstance(error, PasskeyError):
             raise
         raise PasskeyError("Your passkey could not be added. Try again, or use another device.") from error
@@ -215,7 +215,7 @@ def verify_passkey(request: HttpRequest, user: User, response: str) -> Passkey:
             credential_current_sign_count=passkey.sign_count,
             require_user_verification=True,
         )
-    except (InvalidAuthenticationResponse, ValueError, KeyError, TypeError) as error:
+    except (WebAuthnException, ValueError, KeyError, TypeError) as error:
         raise PasskeyError("Your passkey could not be checked. Try again, or use a code.") from error
     passkey.sign_count = verified.new_sign_count
     passkey.last_used_at = timezone.now()

@@ -9,7 +9,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from commonweal.accounts import actions, factors
-from commonweal.accounts.models import Role
+from commonweal.accounts.models import Passkey, Role
 from commonweal.audit.models import AuditEvent
 from tests.factories import TEST_PASSWORD
 
@@ -155,15 +155,45 @@ def test_the_second_step_runs_out_of_time(client, persona):
 
 
 @pytest.mark.django_db
-def test_a_bad_passkey_answer_gets_a_message_not_an_error(client, persona):
+def test_a_bad_passkey_answer_gets_a_message_not_an_error(client, persona, settings):
+    settings.AXES_FAILURE_LIMIT = 100  # each refused answer counts towards the lock-out
     user = persona(Role.ADMINISTRATOR)
     enrol(user)
     password_step(client, user)
-    for answer in ["not json", '{"id": "abc"}', "[]", '{"id": 5, "response": null}']:
+    Passkey.objects.create(user=user, name="Phone", credential_id="AAAA", public_key=b"x")
+    answers = [
+        "not json",
+        '{"id": "abc"}',
+        "[]",
+        '{"id": 5, "response": null}',
+        '{"id": "AAAA", "rawId": "AAAA", "type": "public-key", "response": {}}',
+        '{"id": "AAAA", "rawId": "AAAA", "type": "public-key", "response": {"clientDataJSON": "e30",'
+        ' "authenticatorData": "AAAA", "signature": "AAAA"}}',
+    ]
+    for answer in answers:
+        client.get("/sign-in/verify/")  # a challenge is in the session, as when the page was shown
         response = client.post("/sign-in/verify/", {"passkey_response": answer})
-        assert response.status_code == 400
+        assert response.status_code == 400, answer
         assert "passkey" in response.content.decode()
     assert SESSION_KEY not in client.session
+
+
+@pytest.mark.django_db
+def test_a_bad_passkey_registration_gets_a_message_not_an_error(persona):
+    user = persona(Role.RESIDENT)
+    client = Client()
+    client.force_login(user)
+    malformed = '{"id": "AAAA", "rawId": "AAAA", "type": "public-key", "response": {}}'
+    for answer in ["", "not json", "{}", malformed]:
+        client.get("/account/two-step/")
+        response = client.post("/account/two-step/", {"name": "My phone", "passkey_response": answer})
+        assert response.status_code == 400, answer
+        page = response.content.decode()
+        assert "passkey" in page
+        assert 'value="My phone"' in page  # what was typed is kept
+    response = client.post("/account/two-step/", {"name": "", "passkey_response": "{}"})
+    assert "Enter a name for the passkey" in response.content.decode()
+    assert not Passkey.objects.filter(user=user).exists()
 
 
 @pytest.mark.django_db
