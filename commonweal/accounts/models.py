@@ -216,6 +216,10 @@ class ApiToken(models.Model):
 class Passkey(models.Model):
     """A WebAuthn credential (a passkey) a user signs in with as their second factor."""
 
+    personal_data = {  # what it holds about people: commonweal/audit/personal_data.py
+        "not_personal": ["name"],  # what the person calls the device, as an API token's name
+    }
+
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="passkeys")
     name = models.CharField(max_length=100, help_text="What the person calls it, e.g. their phone")
     credential_id = models.CharField(max_length=1400, unique=True, help_text="base64url, as sent")
