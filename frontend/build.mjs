@@ -27,6 +27,7 @@ cpSync(join(root, "frontend", "commonweal.js"), join(out, "js", "commonweal.js")
 cpSync(join(root, "frontend", "js-enabled.js"), join(out, "js", "js-enabled.js"));
 cpSync(join(root, "frontend", "letters.css"), join(out, "css", "letters.css"));
 cpSync(join(root, "frontend", "directory-map.js"), join(out, "js", "directory-map.js"));
+cpSync(join(root, "frontend", "passkeys.js"), join(out, "js", "passkeys.js"));
 // Leaflet for the directory search map, loaded only on pages that show one. leaflet.js names its
 // source map, which collectstatic's manifest must find; leaflet.css names the images; the licence
 // (BSD-2-Clause) travels with the copy.
