@@ -149,6 +149,14 @@ class Person(models.Model):
     def __str__(self) -> str:
         return self.full_name
 
+    def clean(self) -> None:
+        """Store the NHS number as its ten ASCII digits, however it was typed (one number, one person)."""
+        if self.nhs_number:
+            try:
+                self.nhs_number = normalise_nhs_number(self.nhs_number)
+            except InvalidNhsNumberError as error:
+                raise ValidationError({"nhs_number": str(error)}) from error
+
     @property
     def full_name(self) -> str:
         """Return the name the person is known by."""

@@ -23,6 +23,7 @@ from commonweal.audit.actions import record_event
 from commonweal.organisations.models import Organisation
 from commonweal.people import actions as people_actions
 from commonweal.people.models import Person
+from commonweal.people.nhs_number import InvalidNhsNumberError, normalise_nhs_number
 from commonweal.places.queries import lsoa_of
 from commonweal.referrals import message_back, queries, rules, snomed
 from commonweal.referrals.models import (
@@ -169,8 +170,15 @@ def _find_or_add_person(
     by: User | None,
     at: datetime.datetime,
 ) -> Person:
-    """Return the person with this NHS number (checking the date of birth), or add them."""
+    """Return the person with this NHS number (checking the date of birth), or add them.
+
+    The number is matched in its normal form (ten ASCII digits), however it was typed.
+    """
     if nhs_number:
+        try:
+            nhs_number = normalise_nhs_number(nhs_number)
+        except InvalidNhsNumberError as error:
+            raise JourneyError(str(error)) from error
         existing = Person.objects.filter(nhs_number=nhs_number).first()
         if existing is not None:
             if existing.date_of_birth != date_of_birth:
