@@ -50,6 +50,7 @@ from commonweal.organisations.models import Organisation
 from commonweal.places.models import Area
 from commonweal.places.postcodes import MalformedPostcodeError, normalise_postcode
 from commonweal.places.queries import postcodes_in
+from commonweal.ui.forms import LONG_TEXT_MAX
 
 _NOT_YOURS = "You do not run assemblies or steering groups in this place."
 
@@ -832,6 +833,9 @@ def record_session(
     """Add a session (or change one): its date, agenda and notes."""
     if not rules.may_run_body(by, body):
         raise PermissionDenied(_NOT_YOURS)
+    for name, text in (("agenda", agenda), ("notes", notes)):
+        if len(text) > LONG_TEXT_MAX:
+            raise AssemblyError(f"Keep the {name} to {LONG_TEXT_MAX:,} characters or fewer.", field=name)
     if session is None:
         session = Session.objects.create(
             body=body, title=title, held_on=held_on, venue=venue, agenda=agenda, notes=notes, created_by=by

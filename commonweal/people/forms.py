@@ -102,7 +102,9 @@ class ContactAndAccessForm(forms.Form):
         required=False,
         error_messages={"invalid": "Enter an e-mail address in the right form, like name@example.com"},
     )
-    address = forms.CharField(label="Address", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    address = forms.CharField(
+        label="Address", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+    )
     postcode = forms.CharField(label="Postcode", required=False, max_length=10)
     gp_practice = forms.ModelChoiceField(
         label="GP practice",
@@ -129,7 +131,10 @@ class ContactAndAccessForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     accessibility_notes = forms.CharField(
-        label="Anything else about access", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label="Anything else about access",
+        required=False,
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def clean_postcode(self) -> str:

@@ -212,7 +212,7 @@ class SelfReferralForm(PersonDetailsMixin):
         error_messages={"required": "Confirm that you have read how your information will be used"},
     )
     # A field people never see; automated spam fills it in.
-    website = forms.CharField(label="Leave this empty", required=False)
+    website = forms.CharField(label="Leave this empty", required=False, max_length=500)
 
     field_order = [
         "given_name",

@@ -6,9 +6,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.forms.renderers import DjangoTemplates
 
 from commonweal.places.models import Area
+
+# The longest free text a form takes: a long account in someone's own words, and a shorter note.
+LONG_TEXT_MAX = 5000
+SHORT_TEXT_MAX = 3000
 
 
 class NhsukFormRenderer(DjangoTemplates):
@@ -45,3 +50,11 @@ def place_field(places: Iterable[Area]) -> forms.ModelChoiceField[Area]:
     )
     field.label_from_instance = lambda obj: f"{obj.name} ({obj.get_kind_display().lower()})"  # type: ignore[method-assign]
     return field
+
+
+def cap_length(field: forms.Field, limit: int) -> None:
+    """Give a text field of a model form (whose model field is an unbounded TextField) a maximum length,
+    checked like a declared max_length and shown to the browser."""
+    field.max_length = limit  # type: ignore[attr-defined]
+    field.validators.append(MaxLengthValidator(limit))
+    field.widget.attrs["maxlength"] = str(limit)
