@@ -9,6 +9,7 @@ from django.test import Client
 
 from commonweal.people.models import Person
 from commonweal.referrals.models import Referral
+from commonweal.referrals.tests.factories import open_case
 
 
 def _referral(world, **changes):
@@ -97,3 +98,88 @@ def test_an_nhs_number_of_one_repeated_digit_is_refused_on_the_page(world, clien
     assert "no number is one digit repeated" in page
     assert 'value="Ivan"' in page
     assert Person.objects.filter(family_name="Brookhouse").count() == 0
+
+
+# --------------------------------------------- finding 17: phone numbers, invisible names, bidi controls
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("phone", ["abc", "0161 496 OOOO", "call me after 6"])
+def test_a_phone_number_with_letters_is_refused_keeping_what_was_typed(world, client_for, phone):
+    response = client_for(world.referrer).post("/refer/", _referral(world, phone=phone))
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Enter a phone number using numbers only" in page
+    assert f'value="{phone}"' in page
+    assert Person.objects.filter(family_name="Brookhouse").count() == 0
+
+
+@pytest.mark.django_db
+def test_a_uk_phone_number_given_with_plus_44_is_stored_in_one_form(world, client_for):
+    response = client_for(world.referrer).post("/refer/", _referral(world, phone="+44 (0)161 496-0001"))
+    assert response.status_code == 302
+    assert Person.objects.get(family_name="Brookhouse").phone == "0161 496 0001"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["\u200b\u200b\u200b", "\u202e", "\u2066\u2069 \ufeff", "\u00a0"])
+def test_a_name_of_invisible_characters_is_refused_as_empty(world, client_for, name):
+    response = client_for(world.referrer).post("/refer/", _referral(world, given_name=name))
+    assert response.status_code == 400
+    assert "Enter the person&#x27;s first name" in response.content.decode()
+    assert Person.objects.filter(family_name="Brookhouse").count() == 0
+
+
+@pytest.mark.django_db
+def test_a_self_referral_name_of_zero_width_characters_is_refused(world):
+    response = Client().post("/refer/yourself/", _self_referral(family_name="\u200b\u200c\u200d"))
+    assert response.status_code == 400
+    assert "Enter the person&#x27;s last name" in response.content.decode()
+    assert Referral.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_bidi_overrides_and_controls_are_taken_out_of_every_person_field(world, client_for):
+    response = client_for(world.referrer).post(
+        "/refer/",
+        _referral(
+            world,
+            given_name="I\u202evan",
+            family_name="Brook\u2066house\u2069",
+            reason_detail="Line one\u202e\nLine two\x00\x1b[31m",
+        ),
+    )
+    assert response.status_code == 302
+    person = Person.objects.get(family_name="Brookhouse")
+    assert person.given_name == "Ivan"
+    assert Referral.objects.get(person=person).reason_detail == "Line one\nLine two[31m"
+
+
+@pytest.mark.django_db
+def test_joiners_that_scripts_need_are_kept_in_names(world, client_for):
+    persian = "\u0645\u06cc\u200c\u0631\u0636\u0627"  # a name written with a zero-width non-joiner
+    response = client_for(world.referrer).post("/refer/", _referral(world, given_name=persian))
+    assert response.status_code == 302
+    assert Person.objects.get(family_name="Brookhouse").given_name == persian
+
+
+@pytest.mark.django_db
+def test_the_record_contact_page_refuses_letters_in_the_phone_and_a_network_name_of_nothing(
+    world, client_for
+):
+    open_case(world)
+    client = client_for(world.link_worker)
+    response = client.post(
+        f"/people/{world.rosa.pk}/edit/contact/",
+        {"language": "English", "contact_methods": ["phone"], "phone": "abc"},
+    )
+    assert response.status_code == 400
+    assert "Enter a phone number using numbers only" in response.content.decode()
+    world.rosa.refresh_from_db()
+    assert world.rosa.phone == "0161 496 0000"
+    response = client.post(
+        f"/people/{world.rosa.pk}/network/", {"kind": "friend", "name": "\u200b\u202e", "note": ""}
+    )
+    assert response.status_code == 400
+    assert "Enter their name" in response.content.decode()
+    assert world.rosa.network.count() == 0
