@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from django.core.validators import MinValueValidator
@@ -12,7 +13,13 @@ from django.utils import timezone
 from commonweal.accounts.models import User
 from commonweal.organisations.models import Organisation
 from commonweal.people.models import Person
-from commonweal.referrals.workflow import ACTIVE, REJECTION_LABELS, STATUS_LABELS, RejectionReason
+from commonweal.referrals.workflow import (
+    ACTIVE,
+    ENDED_UNSERVED,
+    REJECTION_LABELS,
+    STATUS_LABELS,
+    RejectionReason,
+)
 from commonweal.referrals.workflow import Status as WorkflowStatus
 
 
@@ -478,6 +485,16 @@ class Connection(models.Model):
     def is_active(self) -> bool:
         """Tell whether the organisation still holds the connection."""
         return self.workflow_status in ACTIVE
+
+    @property
+    def ended_unserved(self) -> bool:
+        """Tell whether it ended without the person being served (declined, not taken up, closed)."""
+        return self.workflow_status in ENDED_UNSERVED
+
+    @property
+    def ended_at(self) -> datetime.datetime | None:
+        """Return when it ended without the person being served (None while it has not)."""
+        return self.status_changed_at if self.ended_unserved else None
 
     @property
     def rejection_label(self) -> str:

@@ -8,8 +8,8 @@ from django.core.cache import cache
 from django.test import Client
 
 from commonweal.people.models import Person
-from commonweal.referrals.models import Referral
-from commonweal.referrals.tests.factories import open_case
+from commonweal.referrals.models import Connection, Referral
+from commonweal.referrals.tests.factories import connection_for, open_case
 
 
 def _referral(world, **changes):
@@ -183,3 +183,44 @@ def test_the_record_contact_page_refuses_letters_in_the_phone_and_a_network_name
     assert response.status_code == 400
     assert "Enter their name" in response.content.decode()
     assert world.rosa.network.count() == 0
+
+
+# ------------------------------------- finding 18: an ended connection no longer shows who the person was
+
+ROSA_DETAILS = ["Rosa", "Resident", "0161 496 0000", "Getting back to my allotment", "Would love company"]
+
+
+def _ended_connection(world, status, reason):
+    connection = connection_for(world, open_case(world), shared=["contact", "what_matters", "note"])
+    Connection.objects.filter(pk=connection.pk).update(
+        status=status, status_reason=reason, rejection_reason="at-capacity" if status == "rejected" else ""
+    )
+    return connection
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("status", ["rejected", "failed", "cancelled", "entered-in-error"])
+def test_the_organisation_sees_no_personal_data_once_a_connection_ended_unserved(world, client_for, status):
+    connection = _ended_connection(world, status, "Rosa said on 0161 496 0000 she could not come")
+    member = client_for(world.member)
+    response = member.get(f"/connections/{connection.pk}/")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert f"Connection {connection.pk} has ended" in page
+    assert "Requested" in page and "ended" in page
+    for detail in ROSA_DETAILS:
+        assert detail not in page
+    inbox = member.get("/inbox/?view=finished").content.decode()
+    assert f"Ended: connection {connection.pk}" in inbox
+    assert "Rosa" not in inbox
+    # The link worker who asked still sees everything.
+    requester_page = client_for(world.link_worker).get(f"/connections/{connection.pk}/").content.decode()
+    assert all(detail in requester_page for detail in ROSA_DETAILS)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("status", ["requested", "accepted", "in-progress", "on-hold", "completed"])
+def test_the_organisation_still_sees_what_was_shared_while_it_serves_the_person(world, client_for, status):
+    connection = _ended_connection(world, status, "")
+    page = client_for(world.member).get(f"/connections/{connection.pk}/").content.decode()
+    assert all(detail in page for detail in ROSA_DETAILS)
