@@ -550,3 +550,24 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{'Attended' if self.attended else 'Did not attend'} on {self.session_on}"
+
+
+class SelfReferralAttempt(models.Model):
+    """One use of the public self-referral form, counted per sending address for the hourly limit.
+
+    Kept in the database, so every web worker counts the same attempts and a restart forgets none. The
+    address is kept only as a keyed hash (it cannot be read back), and rows older than the window are
+    deleted as new ones come.
+    """
+
+    client = models.CharField(max_length=64, help_text="Keyed SHA-256 of the sending address")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["client", "at"], name="self_referral_client"),
+            models.Index(fields=["at"], name="self_referral_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Self-referral attempt at {self.at:%Y-%m-%d %H:%M}"

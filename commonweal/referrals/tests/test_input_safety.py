@@ -3,12 +3,16 @@ connection ends (findings 2, 10, 17 and 18)."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.test import Client
+from django.utils import timezone
 
 from commonweal.people.models import Person
-from commonweal.referrals.models import Connection, Referral
+from commonweal.referrals import actions, rules
+from commonweal.referrals.models import Connection, Referral, SelfReferralAttempt
 from commonweal.referrals.tests.factories import connection_for, open_case
 
 
@@ -224,3 +228,41 @@ def test_the_organisation_still_sees_what_was_shared_while_it_serves_the_person(
     connection = _ended_connection(world, status, "")
     page = client_for(world.member).get(f"/connections/{connection.pk}/").content.decode()
     assert all(detail in page for detail in ROSA_DETAILS)
+
+
+# ------------------------------- finding 10: the self-referral limit is shared by workers and restarts
+
+
+def _forget_in_process_state():
+    """What a second web worker, or the same one after a restart, starts with: no in-memory state."""
+    cache.clear()
+    for alias in caches:
+        caches[alias].clear()
+
+
+@pytest.mark.django_db
+def test_the_self_referral_limit_holds_across_workers_and_restarts(world):
+    for number in range(5):
+        worker = Client(REMOTE_ADDR="203.0.113.9")  # each request on a "different worker"
+        response = worker.post("/refer/yourself/", _self_referral(given_name=f"Wren{number}"))
+        assert response.status_code == 302
+        _forget_in_process_state()
+    restarted = Client(REMOTE_ADDR="203.0.113.9")
+    response = restarted.post("/refer/yourself/", _self_referral(given_name="Sixth"))
+    assert response.status_code == 429
+    assert 'value="Sixth"' in response.content.decode()
+    assert Referral.objects.count() == 5
+    # The address is not stored as such.
+    assert not SelfReferralAttempt.objects.filter(client__contains="203.0.113.9").exists()
+
+
+@pytest.mark.django_db
+def test_attempts_older_than_an_hour_no_longer_count_and_are_cleared(world):
+    start = timezone.now() - datetime.timedelta(hours=2)
+    for minute in range(5):
+        actions.count_self_referral("203.0.113.9", start + datetime.timedelta(minutes=minute))
+    assert not rules.may_self_refer_from("203.0.113.9", start + datetime.timedelta(minutes=30))
+    later = start + datetime.timedelta(minutes=65)
+    assert rules.may_self_refer_from("203.0.113.9", later)
+    actions.count_self_referral("203.0.113.9", later)
+    assert SelfReferralAttempt.objects.count() == 1
