@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from commonweal.organisations.models import Organisation
+from commonweal.people.break_glass import reason_problem
 from commonweal.people.models import (
     AccessibilityNeed,
     ContactMethod,
@@ -58,6 +59,23 @@ class BreakGlassForm(PlainTextForm):
             "required": "Enter why you need to see this record",
             "min_length": "Give a fuller reason (at least 20 characters), so it can be reviewed",
         },
+    )
+
+    def clean_reason(self) -> str:
+        reason: str = self.cleaned_data["reason"]
+        problem = reason_problem(reason)
+        if problem:
+            raise forms.ValidationError(problem)
+        return reason
+
+
+class BreakGlassReviewForm(PlainTextForm):
+    note = forms.CharField(
+        label="What the review found",
+        help_text="For example: checked with the team; the ambulance crew needed the emergency contacts",
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Write what the review found"},
     )
 
 

@@ -296,3 +296,27 @@ class GoalReview(models.Model):
 
     def __str__(self) -> str:
         return f"Review of goal {self.goal_id} at {self.reviewed_at:%Y-%m-%d}"
+
+
+class BreakGlassOpening(models.Model):
+    """A record opened by staff with no relationship to the person, the reason given, and its review."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="break_glass_openings")
+    opened_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    opened_at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField()
+    reviewed_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-opened_at", "-pk"]
+        indexes = [models.Index(fields=["opened_by", "opened_at"], name="break_glass_by_user")]
+
+    def __str__(self) -> str:
+        return f"Break-glass opening of person {self.person_id} at {self.opened_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_reviewed(self) -> bool:
+        """Tell whether an administrator has reviewed it."""
+        return self.reviewed_at is not None
