@@ -50,7 +50,7 @@ class PlainTextForm(forms.Form):
     def full_clean(self) -> None:
         """Take control characters out of every text field's data, then clean as usual."""
         if self.is_bound:
-            data = self.data.copy()
+            data: Any = self.data.copy()  # type: ignore[attr-defined]
             for name, field in self.fields.items():
                 if not isinstance(field, forms.CharField):
                     continue
