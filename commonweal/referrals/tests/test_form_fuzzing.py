@@ -1,7 +1,7 @@
 """Issue 12, item 9 (forms): every public, resident and link-worker form we can reach gets generated bad
 input (random Unicode with control characters, huge strings, empty values, wrong types, repeated and
 missing fields), posted as the role that uses it. Never a 5xx; a refusal says what is wrong; a refused
-post writes nothing.
+post writes nothing; an accepted one stores names, phone and NHS numbers in their clean, normal form.
 
 Bounded: few examples per form and no deadline, so the module runs in well under a minute.
 """
@@ -22,7 +22,12 @@ from commonweal.accounts.models import Role
 from commonweal.budgeting.tests.budgeting_helpers import make_round, make_voter
 from commonweal.measures import actions as measures_actions
 from commonweal.measures import registry
+from commonweal.people.models import Person
+from commonweal.people.nhs_number import normalise_nhs_number
+from commonweal.people.phone_numbers import normalise_phone_number
+from commonweal.referrals.models import Referral
 from commonweal.referrals.tests.factories import connection_for, open_case
+from commonweal.ui.forms import has_letter, without_controls
 from tests.factories import make_persona
 
 # Rows a form could write: counted before and after each refused post.
@@ -76,6 +81,20 @@ def bad_form(fields: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
     return st.fixed_dictionaries(
         {}, optional={name: st.one_of(st.just(good), BAD_VALUE) for name, good in fields.items()}
     )
+
+
+def _stored_people_are_clean() -> None:
+    """What an accepted post stored: names with a letter and no hidden characters, phone numbers and NHS
+    numbers in their one stored form (findings 2 and 17)."""
+    for person in Person.objects.all():
+        for name in (person.given_name, person.family_name):
+            assert has_letter(name), person.pk
+            assert without_controls(name) == name, (person.pk, name)
+        assert person.phone == "" or normalise_phone_number(person.phone) == person.phone, person.phone
+        if person.nhs_number is not None:
+            assert normalise_nhs_number(person.nhs_number) == person.nhs_number, person.nhs_number
+    for detail in Referral.objects.values_list("reason_detail", flat=True):
+        assert without_controls(detail, multiline=True) == detail, detail
 
 
 def _counts() -> dict[str, int]:
@@ -227,6 +246,8 @@ def test_generated_bad_input_never_fails_and_a_refusal_writes_nothing(world, for
             assert "nhsuk-error-summary" in page or "nhsuk-error-message" in page, (form, data)
         if response.status_code >= 400 or response.status_code == 200:
             assert _counts() == before, (form, data)
+        else:
+            _stored_people_are_clean()
 
     post()
 
