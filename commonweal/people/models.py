@@ -365,6 +365,14 @@ class GoalReview(models.Model):
 class BreakGlassOpening(models.Model):
     """A record opened by staff with no relationship to the person, the reason given, and its review."""
 
+    personal_data = {  # what it holds about people: commonweal/audit/personal_data.py
+        "purpose": "Accountability for records opened with no relationship (break-glass), and their review",
+        "lawful_basis": gdpr.LEGAL_OBLIGATION,
+        "fields": {"reason": "free text", "review_note": "free text"},
+        "person": "person",
+        "on_erasure": gdpr.KEEP_AUDIT,
+    }
+
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="break_glass_openings")
     opened_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     opened_at = models.DateTimeField(default=timezone.now)

@@ -619,6 +619,12 @@ class SelfReferralAttempt(models.Model):
     deleted as new ones come.
     """
 
+    personal_data = {  # what it holds about people: commonweal/audit/personal_data.py
+        "purpose": "Spam protection for the public self-referral form (an hour's count per address)",
+        "lawful_basis": gdpr.LEGITIMATE_INTERESTS,
+        "fields": {"client": "identity"},
+    }
+
     client = models.CharField(max_length=64, help_text="Keyed SHA-256 of the sending address")
     at = models.DateTimeField(default=timezone.now)
 
