@@ -38,7 +38,7 @@ run: install-runtime static .env migrate demo
 test: install static .env chromium
 	$(PY) manage.py collectstatic --noinput -v0
 	$(MAKE) check
-	$(BIN)/pytest -n $(TEST_WORKERS) $(COVERAGE)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup $(COVERAGE)
 
 check: install
 	$(BIN)/ruff check .

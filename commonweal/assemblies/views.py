@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from commonweal.accounts.permissions import Capability, requires, signed_in_user
-from commonweal.assemblies import actions, queries, rules, tasks
+from commonweal.assemblies import actions, queries, rules
 from commonweal.assemblies.actions import AssemblyError
 from commonweal.assemblies.core.features import ASKED_FEATURES
 from commonweal.assemblies.core.pool import SelectionInputError
@@ -368,7 +368,7 @@ def selection(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         seed = form.cleaned_data["seed"]
         try:
-            queued = actions.request_selection(
+            actions.request_selection(
                 assembly=assembly,
                 method=form.cleaned_data["method"],
                 seed=_fresh_seed() if seed is None else seed,
@@ -377,7 +377,6 @@ def selection(request: HttpRequest, pk: int) -> HttpResponse:
         except AssemblyError as error:
             show_error(form, error)
         else:
-            tasks.select_panel.enqueue(queued.pk)
             return redirect("assemblies:selection", pk=assembly.pk)
     made = Selection.objects.filter(assembly=assembly).first()
     latest = assembly.selection_requests.order_by("-requested_at", "-pk").first()

@@ -42,6 +42,7 @@ from commonweal.evidence.queries import Filters
 from commonweal.evidence.shared_outcomes import alliance_results
 from commonweal.evidence.sroi import Assumption
 from commonweal.ui import spreadsheets
+from commonweal.ui.idempotency import submitted_once
 
 EVIDENCE = Capability.ANALYSE_EVIDENCE
 
@@ -231,6 +232,7 @@ def stories(request: HttpRequest) -> HttpResponse:
 
 
 @requires(EVIDENCE)
+@submitted_once
 def story_create(request: HttpRequest) -> HttpResponse:
     """Attach a story told with consent to a dashboard, or to one of its charts."""
     dashboard_key = request.POST.get("dashboard") or request.GET.get("dashboard") or "uptake"

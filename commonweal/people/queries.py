@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from commonweal.audit.models import RecordAccess
 from commonweal.people.models import BreakGlassOpening, Goal, GoalReview, Person
 
 
 def access_log(person: Person) -> QuerySet[RecordAccess]:
-    """Return every recorded look at a person's record, with who looked (newest first)."""
-    return RecordAccess.objects.filter(
-        subject_type=ContentType.objects.get_for_model(Person), subject_id=person.pk
-    ).select_related("viewer")
+    """Return every recorded look at a person's record, with who looked (newest first): their person
+    record and anything else about them, such as an administrator's view of their account."""
+    looks = Q(subject_type=ContentType.objects.get_for_model(Person), subject_id=person.pk)
+    if person.user_id is not None:
+        looks |= Q(subject_user_id=person.user_id)
+    return RecordAccess.objects.filter(looks).select_related("viewer")
 
 
 def goals_of(person: Person) -> list[Goal]:
