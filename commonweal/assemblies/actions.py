@@ -55,6 +55,7 @@ from commonweal.organisations.models import Organisation
 from commonweal.places.models import Area
 from commonweal.places.postcodes import MalformedPostcodeError, normalise_postcode
 from commonweal.places.queries import postcodes_in
+from commonweal.ui.forms import LONG_TEXT_MAX
 
 # A selection still pending after this long has lost its worker (a restart, a crash): another may start.
 STALE_SELECTION = datetime.timedelta(minutes=30)
@@ -746,6 +747,9 @@ def record_session(
     now = _clock(at)
     if not rules.may_run_body(by, body):
         raise PermissionDenied(NOT_YOURS)
+    for name, text in (("agenda", agenda), ("notes", notes)):
+        if len(text) > LONG_TEXT_MAX:
+            raise AssemblyError(f"Keep the {name} to {LONG_TEXT_MAX:,} characters or fewer.", field=name)
     if session is None:
         session = Session.objects.create(
             body=body,

@@ -4,7 +4,6 @@ sessions, recommendations and responses); and the public pages, including "you s
 
 from __future__ import annotations
 
-import csv
 import secrets
 from typing import Any
 
@@ -52,6 +51,7 @@ from commonweal.assemblies.models import (
     Session,
 )
 from commonweal.places.models import Area
+from commonweal.ui import spreadsheets
 from commonweal.ui.forms import show_error
 
 
@@ -160,7 +160,7 @@ def invitations_csv(request: HttpRequest, pk: int) -> HttpResponse:
     assembly = _assembly(request, pk)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="assembly-{assembly.pk}-letters.csv"'
-    writer = csv.writer(response)
+    writer = spreadsheets.writer(response)
     writer.writerow(
         [
             "code",
@@ -320,7 +320,7 @@ def quota_template(request: HttpRequest, pk: int) -> HttpResponse:
     assembly = _assembly(request, pk)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="assembly-{assembly.pk}-population-shares.csv"'
-    writer = csv.writer(response)
+    writer = spreadsheets.writer(response)
     writer.writerow(["feature", "value", "share"])
     current = {(quota.feature, quota.value): quota.population_share for quota in assembly.quotas.all()}
     for feature in assembly.features():

@@ -41,6 +41,7 @@ from commonweal.people.models import Person
 from commonweal.places.models import Area, Lsoa
 from commonweal.places.postcodes import MalformedPostcodeError, normalise_postcode
 from commonweal.places.queries import lsoa_of
+from commonweal.ui.forms import LONG_TEXT_MAX
 
 _NOT_YOURS = "You do not run budgeting rounds in this place."
 
@@ -222,6 +223,10 @@ def submit_idea(
         raise BudgetingError(f"Ideas closed on {_long_date(budget_round.ideas_close_on)}.")
     if not title.strip():
         raise BudgetingError("Give your idea a short title.", field="title")
+    if len(description) > LONG_TEXT_MAX:
+        raise BudgetingError(
+            f"Tell us about your idea in {LONG_TEXT_MAX:,} characters or fewer.", field="description"
+        )
     idea = Idea.objects.create(
         round=budget_round, title=title.strip(), description=description, submitted_by=by, submitted_at=now
     )

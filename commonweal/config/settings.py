@@ -287,6 +287,9 @@ TASK_LEASE_SECONDS = env.int("TASK_LEASE_SECONDS", default=60)
 COMMONWEAL_SERVICE_NAME = env.str("SERVICE_NAME", default="Commonweal")
 COMMONWEAL_SHARED_DIR = env.path("COMMONWEAL_SHARED_DIR", default=BASE_DIR.parent / "shared")
 
+# Break-glass openings of records with no relationship that one user may make in an hour.
+BREAK_GLASS_PER_HOUR = env.int("BREAK_GLASS_PER_HOUR", default=3)
+
 # Days a directory entry may go unchecked before it shows as out of date and its owner is reminded.
 DIRECTORY_STALE_AFTER_DAYS = env.int("DIRECTORY_STALE_AFTER_DAYS", default=365)
 # "Low cost" in a directory search means at most this many pounds a session.

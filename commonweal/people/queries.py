@@ -6,7 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch, Q, QuerySet
 
 from commonweal.audit.models import RecordAccess
-from commonweal.people.models import Goal, GoalReview, Person
+from commonweal.people.models import BreakGlassOpening, Goal, GoalReview, Person
 
 
 def access_log(person: Person) -> QuerySet[RecordAccess]:
@@ -25,3 +25,11 @@ def goals_of(person: Person) -> list[Goal]:
             Prefetch("reviews", queryset=GoalReview.objects.select_related("reviewed_by"))
         ).order_by("target_date", "pk")
     )
+
+
+def break_glass_openings(*, reviewed: bool) -> QuerySet[BreakGlassOpening]:
+    """Return break-glass openings waiting for review (oldest first) or reviewed (latest first)."""
+    found = BreakGlassOpening.objects.select_related("opened_by", "reviewed_by").filter(
+        reviewed_at__isnull=not reviewed
+    )
+    return found.order_by("-reviewed_at", "-pk") if reviewed else found.order_by("opened_at", "pk")

@@ -854,12 +854,16 @@ class ConnectionPage(ConnectionView):
                 messages.success(request, "Status changed.")
                 return redirect(self.url)
         is_target_only = Party.TARGET in parties and Party.REQUESTER not in parties
+        # Once a connection ended without the person being served, the organisation keeps what it needs
+        # (that it ended, when and why in its own terms) and no longer sees who the person is.
+        hide_person = is_target_only and connection.ended_unserved
         return render(
             request,
             "referrals/connection.html",
             {
                 "connection": connection,
-                "person": connection.person,
+                "person": None if hide_person else connection.person,
+                "hide_person": hide_person,
                 "form": form,
                 "moves": moves,
                 "attendance_form": AttendanceForm(auto_id="attendance_%s")
