@@ -288,7 +288,13 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
 
 
 def admin_sign_in(request: HttpRequest) -> HttpResponse:
-    """The Django admin's own sign-in page sends people to ours, with its factors and lock-out."""
+    """The Django admin's own sign-in page sends people to ours, with its factors and lock-out.
+
+    Someone already signed in comes here only because the admin refused their account: sending them to
+    sign in again would bring them straight back, so they are told plainly instead.
+    """
+    if request.user.is_authenticated:
+        raise PermissionDenied("This account may not use the Django admin.")
     target = _safe_next(request, request.GET.get("next", "") or reverse("admin:index"))
     return HttpResponseRedirect(f"{reverse('accounts:sign-in')}?{urlencode({'next': target})}")
 

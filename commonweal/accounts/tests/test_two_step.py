@@ -256,3 +256,12 @@ def test_the_django_admin_signs_in_through_the_two_step_sign_in(client):
     assert response.status_code == 302
     assert response["Location"] == "/sign-in/?next=%2Fdjango-admin%2F"
     assert client.get("/django-admin/", follow=True).redirect_chain[-1][0].startswith("/sign-in/")
+
+
+@pytest.mark.django_db
+def test_someone_signed_in_whom_the_admin_refuses_is_told_so_not_sent_round_in_circles(signed_in_client):
+    client = signed_in_client(Role.RESIDENT)
+    for path in ("/django-admin/", "/django-admin/login/?next=/django-admin/"):
+        response = client.get(path, follow=True)
+        assert len(response.redirect_chain) <= 1
+        assert response.status_code == 403
