@@ -9,6 +9,10 @@ STATIC_BUILT := commonweal/ui/static/ui/build/css/commonweal.css
 CHROMIUM ?= /usr/bin/chromium
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The server's worker model (docs/decisions/1207): processes, each with this many threads.
+GUNICORN_WORKER_CLASS ?= gthread
+GUNICORN_WORKERS ?= 2
+GUNICORN_THREADS ?= 4
 # Test processes (pytest-xdist); each gets its own test database.
 TEST_WORKERS ?= auto
 # Branch coverage may not fall below this (per cent): 91.9 % measured on SQLite when the floor was set; a
@@ -22,11 +26,19 @@ COVERAGE ?= --cov --cov-report= --cov-fail-under=$(COVERAGE_FLOOR)
 
 run: install static .env migrate demo
 	$(PY) manage.py collectstatic --noinput -v0
+	$(MAKE) serve
+
+# The server alone (what `make run` ends with; benchmarks/load.py starts it too, on its own database).
+# gthread workers: each of the processes serves requests on several threads, so pages that wait on the
+# database overlap; measured against more sync processes in docs/decisions/1207-operations-audits-and-load.md.
+serve:
 	@echo "Serving Commonweal at http://$(HOST):$(PORT) (DEBUG off), with its background worker and periodic sweeps. Press Ctrl+C to stop."
 	@sh -c 'trap "kill 0" INT TERM EXIT; \
 		$(BIN)/commonweal db_worker --interval 2 & \
 		$(BIN)/commonweal periodic --interval 300 & \
-		$(BIN)/gunicorn commonweal.config.wsgi:application --bind $(HOST):$(PORT) --workers 2 --access-logfile -'
+		$(BIN)/gunicorn commonweal.config.wsgi:application --bind $(HOST):$(PORT) \
+			--worker-class $(GUNICORN_WORKER_CLASS) --workers $(GUNICORN_WORKERS) --threads $(GUNICORN_THREADS) \
+			--access-logfile -'
 
 
 test: install static .env chromium
@@ -41,6 +53,7 @@ check: install
 	$(BIN)/lint-imports --no-logo
 	$(PY) manage.py check --fail-level WARNING
 	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) tools/hazard_log.py --check
 
 install: $(VENV)/.installed node_modules/.installed
 
