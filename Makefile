@@ -13,6 +13,8 @@ PORT ?= 8000
 GUNICORN_WORKER_CLASS ?= gthread
 GUNICORN_WORKERS ?= 2
 GUNICORN_THREADS ?= 4
+# What `make check` does when PyPI or the npm registry does not answer the vulnerability audit: warn or fail.
+AUDIT_UNREACHABLE ?= warn
 # Test processes (pytest-xdist); each gets its own test database.
 TEST_WORKERS ?= auto
 # Branch coverage may not fall below this (per cent): 91.9 % measured on SQLite when the floor was set; a
@@ -22,7 +24,7 @@ COVERAGE_FLOOR ?= 91
 # PostgreSQL pass (COVERAGE=), which repeats the same tests on the other database.
 COVERAGE ?= --cov --cov-report= --cov-fail-under=$(COVERAGE_FLOOR)
 
-.PHONY: run test check unit browser install static migrate demo serve clean chromium
+.PHONY: run test check audit unit browser install static migrate demo serve clean chromium
 
 run: install static .env migrate demo
 	$(PY) manage.py collectstatic --noinput -v0
@@ -54,6 +56,13 @@ check: install
 	$(PY) manage.py check --fail-level WARNING
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) tools/hazard_log.py --check
+	$(PY) tools/dependency_audit.py --unreachable $(AUDIT_UNREACHABLE)
+
+# Known vulnerabilities in requirements.lock and package-lock.json (docs/dependencies.md). A registry that
+# does not answer prints a loud NOT AUDITED banner; `make audit` then fails, `make check` warns (it also
+# runs offline) unless AUDIT_UNREACHABLE=fail.
+audit: install
+	$(PY) tools/dependency_audit.py --unreachable fail
 
 install: $(VENV)/.installed node_modules/.installed
 
