@@ -24,9 +24,15 @@ COVERAGE_FLOOR ?= 91
 # PostgreSQL pass (COVERAGE=), which repeats the same tests on the other database.
 COVERAGE ?= --cov --cov-report= --cov-fail-under=$(COVERAGE_FLOOR)
 
-.PHONY: run test check audit unit browser install static migrate demo serve clean chromium
+# `make run` installs the runtime lock only; `make test` and `make check` the development lock (runtime
+# plus the `dev` extra). `make lock` compiles both from pyproject.toml, with hashes (docs/dependencies.md).
+PIP_INSTALL := $(PY) -m pip install --quiet --disable-pip-version-check
+LOCK_FLAGS := --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links \
+	--no-emit-trusted-host
 
-run: install static .env migrate demo
+.PHONY: run test check audit unit browser install install-runtime static migrate demo serve clean chromium lock licences
+
+run: install-runtime static .env migrate demo
 	$(PY) manage.py collectstatic --noinput -v0
 	$(MAKE) serve
 
@@ -53,6 +59,8 @@ check: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy commonweal
 	$(BIN)/lint-imports --no-logo
+	$(PY) tools/locks.py check
+	$(PY) tools/locks.py licences
 	$(PY) manage.py check --fail-level WARNING
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) tools/hazard_log.py --check
@@ -64,17 +72,35 @@ check: install
 audit: install
 	$(PY) tools/dependency_audit.py --unreachable fail
 
-install: $(VENV)/.installed node_modules/.installed
+install: $(VENV)/.installed-dev node_modules/.installed
 
-$(VENV)/.installed: requirements.lock pyproject.toml
+install-runtime: $(VENV)/.installed-runtime node_modules/.installed
+
+# The project itself is installed editable, built in pip's isolated environment (pyproject's build-system).
+$(VENV)/.installed-runtime: requirements.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.lock
-	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(PIP_INSTALL) --require-hashes -r requirements.lock
+	$(PIP_INSTALL) --no-deps -e .
 	touch $@
 
+$(VENV)/.installed-dev: requirements-dev.lock requirements.lock pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP_INSTALL) --require-hashes -r requirements-dev.lock
+	$(PIP_INSTALL) --no-deps -e .
+	touch $@ $(VENV)/.installed-runtime
+
+# Recompile both locks from pyproject.toml, keeping pins that still fit (UPGRADE=--upgrade to move them).
+lock: $(VENV)/.installed-dev
+	$(BIN)/pip-compile $(LOCK_FLAGS) $(UPGRADE) --output-file=requirements.lock pyproject.toml
+	$(BIN)/pip-compile $(LOCK_FLAGS) $(UPGRADE) --extra=dev --constraint=requirements.lock \
+		--output-file=requirements-dev.lock pyproject.toml
+
+licences: $(VENV)/.installed-dev
+	$(PY) tools/locks.py licences --write
+
+# No package runs an install script: the build needs none (sass's optional file watcher would build one).
 node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund
+	npm ci --no-audit --no-fund --ignore-scripts
 	touch $@
 
 static: $(STATIC_BUILT)
@@ -87,7 +113,7 @@ $(STATIC_BUILT): node_modules/.installed $(wildcard frontend/*)
 	@echo "Writing .env with a new random SECRET_KEY (kept out of git)."
 	@$(PYTHON) -c "import secrets; print('SECRET_KEY=' + secrets.token_urlsafe(50))" > $@
 
-migrate: install .env
+migrate: install-runtime .env
 	$(PY) manage.py migrate --noinput -v0
 
 demo: migrate

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -104,3 +105,37 @@ def signed_in_client(persona: Callable[..., Any]) -> Callable[..., Client]:
         return client
 
     return make
+
+
+# Fixtures through which a test reaches the test database (pytest-django's own, and ours below).
+_DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback"}
+
+
+def _may_use_the_database(item: pytest.Item) -> bool:
+    """Whether a test can reach the database: marked for it, or given a fixture that opens it."""
+    if item.get_closest_marker("django_db") is not None:
+        return True
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return True
+    for name, definitions in info.name2fixturedefs.items():
+        if name in _DATABASE_FIXTURES or name == "live_server":
+            return True
+        for definition in definitions:
+            # Our own fixtures that unblock the database themselves (module_transaction, demo_borough…).
+            own = not getattr(definition.func, "__module__", "").startswith("pytest_django")
+            if own and "django_db_blocker" in definition.argnames:
+                return True
+    return False
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # CI's PostgreSQL pass sets DATABASE_TESTS_ONLY: a test that cannot reach a database ran on the
+    # SQLite pass already and would give the same result, so that pass runs only the others.
+    if os.environ.get("DATABASE_TESTS_ONLY", "").lower() not in {"1", "true", "yes"}:
+        return
+    kept = [item for item in items if _may_use_the_database(item)]
+    left_out = [item for item in items if not _may_use_the_database(item)]
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = kept

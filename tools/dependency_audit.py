@@ -2,10 +2,11 @@
 
     python tools/dependency_audit.py [--unreachable warn|fail]
 
-Python: `pip-audit -r requirements.lock --no-deps --disable-pip` asks PyPI's JSON API about every pinned
-version. npm: `npm audit --json` asks the npm registry's bulk advisory endpoint about package-lock.json,
-the whole tree: the "dev" packages here (nhsuk-frontend, leaflet) are bundled into the static files every
-browser loads, so leaving them out would audit nothing.
+Python: `pip-audit -r requirements.lock -r requirements-dev.lock --no-deps --disable-pip` asks PyPI's JSON
+API about every pinned version (the runtime lock and the development lock, which holds it). npm:
+`npm audit --json` asks the npm registry's bulk advisory endpoint about package-lock.json, the whole tree:
+the "dev" packages here (nhsuk-frontend, leaflet) are bundled into the static files every browser loads,
+so leaving them out would audit nothing.
 
 A registry that does not answer is never taken for a clean result. pip-audit reports "No known
 vulnerabilities found" even when PyPI answered for none of the packages (each is "skipped"); npm audit
@@ -36,6 +37,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 IGNORE_FILE = ROOT / "dependency-audit-ignore.toml"
+LOCKS = ("requirements.lock", "requirements-dev.lock")
 BANNER = "!" * 78
 
 
@@ -237,7 +239,9 @@ def audit_python(run: Runner = _run) -> Findings:
         return python_findings(None, f"pip-audit is not installed beside {sys.executable}")
     with tempfile.TemporaryDirectory() as folder:
         output = Path(folder) / "pip-audit.json"
-        command = [str(executable), "-r", "requirements.lock", "--no-deps", "--disable-pip"]
+        # Both locks: the runtime set that is deployed and the development set that builds and tests it.
+        locks = [argument for lock in LOCKS if (ROOT / lock).exists() for argument in ("-r", lock)]
+        command = [str(executable), *locks, "--no-deps", "--disable-pip"]
         command += ["--progress-spinner", "off", "-f", "json", "-o", str(output)]
         completed = run(command)
         if not output.exists():
