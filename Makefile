@@ -13,6 +13,8 @@ PORT ?= 8000
 GUNICORN_WORKER_CLASS ?= gthread
 GUNICORN_WORKERS ?= 2
 GUNICORN_THREADS ?= 4
+# Seconds an idle connection stays open between one page and the next (gthread keeps it without a thread).
+GUNICORN_KEEPALIVE ?= 20
 # What `make check` does when PyPI or the npm registry does not answer the vulnerability audit: warn or fail.
 AUDIT_UNREACHABLE ?= warn
 # Test processes (pytest-xdist); each gets its own test database.
@@ -46,6 +48,7 @@ serve:
 		$(BIN)/commonweal periodic --interval 300 & \
 		$(BIN)/gunicorn commonweal.config.wsgi:application --bind $(HOST):$(PORT) \
 			--worker-class $(GUNICORN_WORKER_CLASS) --workers $(GUNICORN_WORKERS) --threads $(GUNICORN_THREADS) \
+			--keep-alive $(GUNICORN_KEEPALIVE) \
 			--access-logfile -'
 
 
