@@ -356,7 +356,11 @@ def main() -> None:
                 print(f"   kept {folder}")
             else:
                 shutil.rmtree(folder, ignore_errors=True)
+    commit = subprocess.run(
+        ["git", "log", "-1", "--format=%H %s"], cwd=ROOT, capture_output=True, text=True, check=False
+    ).stdout.strip()
     result = {
+        "commit": commit,
         "load_average_at_end": [round(value, 2) for value in os.getloadavg()],
         "measured_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "command": " ".join(["benchmarks/load.py", *sys.argv[1:]]),
