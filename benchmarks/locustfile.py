@@ -7,7 +7,8 @@ shows, so the results give one line per page:
 
 - residents search the directory (and open a service), and vote in the open budgeting round (each voter
   with their own account, changing their ballot);
-- link workers work their caseload (the caseload, a case, the triage queue, safety alerts);
+- link workers work their caseload (the caseload, a case, the person's record, the triage queue, safety
+  alerts);
 - organisation members answer the connections inbox (the inbox and a connection);
 - commissioners read the evidence dashboards.
 
@@ -22,10 +23,11 @@ import os
 import random
 import re
 import threading
+from pathlib import Path
 
 from locust import HttpUser, between, task
 
-FIXTURE = json.loads(open(os.environ["LOAD_FIXTURE"], encoding="utf-8").read())  # noqa: SIM115
+FIXTURE = json.loads(Path(os.environ["LOAD_FIXTURE"]).read_text(encoding="utf-8"))
 SESSION_COOKIE = FIXTURE["session_cookie"]
 # Think time between one page and the next, in seconds (the JSON records it).
 THINK = (float(os.environ.get("LOAD_THINK_MIN", "5")), float(os.environ.get("LOAD_THINK_MAX", "15")))
@@ -153,7 +155,10 @@ class LinkWorker(SignedIn):
         html = self.page("/caseload/", "caseload")
         cases = _links(html, r'href="/referrals/(\d+)/"')
         if cases:
-            self.page(f"/referrals/{random.choice(cases)}/", "case")
+            case = self.page(f"/referrals/{random.choice(cases)}/", "case")
+            people = _links(case, r'href="/people/(\d+)/"')
+            if people and random.random() < 0.5:
+                self.page(f"/people/{people[0]}/", "person")  # the record; each view is logged
 
     @task(1)
     def triage(self) -> None:
