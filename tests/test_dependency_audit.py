@@ -163,7 +163,7 @@ def _runner(python_report, npm_report):
 
 def test_the_command_warns_loudly_or_fails_when_a_registry_does_not_answer(monkeypatch, capsys):
     monkeypatch.setattr(audit.shutil, "which", lambda name: "/usr/bin/npm")
-    monkeypatch.setattr(audit.Path, "exists", lambda self: True)
+    monkeypatch.setattr(audit, "_pip_audit", lambda: Path(audit.__file__))  # any file that exists
     run = _runner(PYPI_SILENT, NPM_405)
     assert audit.main(["--unreachable", "fail"], run=run, today=TODAY) == 2
     assert audit.main(["--unreachable", "warn"], run=run, today=TODAY) == 0

@@ -233,8 +233,12 @@ def _run(command: list[str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600, check=False)  # noqa: S603
 
 
+def _pip_audit() -> Path:
+    return Path(sys.executable).parent / "pip-audit"
+
+
 def audit_python(run: Runner = _run) -> Findings:
-    executable = Path(sys.executable).parent / "pip-audit"
+    executable = _pip_audit()
     if not executable.exists():
         return python_findings(None, f"pip-audit is not installed beside {sys.executable}")
     with tempfile.TemporaryDirectory() as folder:
