@@ -40,6 +40,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -204,7 +205,7 @@ def _read_stats(prefix: Path) -> dict[str, object]:
     total: dict[str, object] = {}
     with open(f"{prefix}_stats.csv", encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
-            figures = {
+            figures: dict[str, object] = {
                 "requests": int(row["Request Count"]),
                 "errors": int(row["Failure Count"]),
                 "requests_per_s": round(float(row["Requests/s"]), 2),
@@ -219,7 +220,7 @@ def _read_stats(prefix: Path) -> dict[str, object]:
                 budget = BUDGETS_MS.get(row["Name"])
                 if budget is not None:
                     figures["budget_p95_ms"] = budget
-                    figures["within_budget"] = figures["p95_ms"] <= budget  # type: ignore[operator]
+                    figures["within_budget"] = float(row["95%"]) <= budget
                 pages[row["Name"]] = figures
     failures: list[dict[str, object]] = []
     with open(f"{prefix}_failures.csv", encoding="utf-8") as handle:
@@ -235,8 +236,23 @@ def _parse_model(text: str) -> dict[str, object]:
     return {"worker_class": worker_class, "workers": int(workers), "threads": int(threads or 1)}
 
 
+@dataclass(frozen=True)
+class Shape:
+    """How many simulated people, for how long, and their think time between pages (seconds)."""
+
+    users: int
+    spawn_rate: float
+    run_time: str
+    think: tuple[float, float]
+
+
 def _serve_and_load(
-    env: dict[str, str], model: dict[str, object], arguments: argparse.Namespace, folder: Path, label: str
+    env: dict[str, str],
+    model: dict[str, object],
+    shape: Shape,
+    arguments: argparse.Namespace,
+    folder: Path,
+    label: str,
 ) -> dict[str, object]:
     port = _free_port()
     make_args = [
@@ -263,12 +279,12 @@ def _serve_and_load(
             locust_env = {
                 **env,
                 "LOAD_FIXTURE": str(folder / "fixture.json"),
-                "LOAD_THINK_MIN": str(arguments.think[0]),
-                "LOAD_THINK_MAX": str(arguments.think[1]),
+                "LOAD_THINK_MIN": str(shape.think[0]),
+                "LOAD_THINK_MAX": str(shape.think[1]),
             }
             command = [str(BIN / "python"), "-m", "locust", "-f", str(ROOT / "benchmarks" / "locustfile.py")]
-            command += ["--headless", "-u", str(arguments.users), "-r", str(arguments.spawn_rate)]
-            command += ["--run-time", arguments.run_time, "--host", f"http://127.0.0.1:{port}"]
+            command += ["--headless", "-u", str(shape.users), "-r", str(shape.spawn_rate)]
+            command += ["--run-time", shape.run_time, "--host", f"http://127.0.0.1:{port}"]
             command += ["--csv", str(prefix), "--only-summary", "--exit-code-on-error", "0"]
             command += ["--loglevel", "WARNING"]
             _run(command, locust_env)
@@ -284,6 +300,11 @@ def _serve_and_load(
     result["server_errors_in_log"] = log.count("Internal Server Error") + log.count("[ERROR]")
     result["background_tasks_failed"] = log.count("state=FAILED")
     result["worker_model"] = {**model, "keep_alive_s": arguments.keep_alive}
+    result["users"], result["duration"], result["think_time_s"] = (
+        shape.users,
+        shape.run_time,
+        list(shape.think),
+    )
     return result
 
 
@@ -307,11 +328,22 @@ def run_database(database: str, arguments: argparse.Namespace, folder: Path) -> 
         fixture = folder / "fixture.json"
         _run([str(BIN / "python"), str(Path(__file__).resolve()), "--make-sessions", str(fixture)], env)
         prepared = round(time.monotonic() - started, 1)
+        load = Shape(arguments.users, arguments.spawn_rate, arguments.run_time, tuple(arguments.think))
         runs = []
         for text in arguments.worker_models:
             model = _parse_model(text)
-            print(f"   {database}, {text}: {arguments.users} users for {arguments.run_time}", flush=True)
-            result = _serve_and_load(env, model, arguments, folder, f"{database}-{text.replace(':', '-')}")
+            name = f"{database}-{text.replace(':', '-')}"
+            if arguments.baseline:
+                # One person of each kind, pausing 1-3 s: each page's own time on this machine, with
+                # little queueing (Locust gives every kind of user one when there are as many users).
+                print(f"   {database}, {text}: baseline, 5 users for {arguments.baseline}", flush=True)
+                baseline = Shape(5, 5, arguments.baseline, (1.0, 3.0))
+                result = _serve_and_load(env, model, baseline, arguments, folder, f"{name}-baseline")
+                result["kind"] = "baseline"
+                runs.append(result)
+            print(f"   {database}, {text}: {load.users} users for {load.run_time}", flush=True)
+            result = _serve_and_load(env, model, load, arguments, folder, name)
+            result["kind"] = "load"
             print(f"   {json.dumps(result['total'])}", flush=True)
             runs.append(result)
         return {"database": database, "seconds_to_prepare": prepared, "runs": runs}
@@ -338,6 +370,9 @@ def main() -> None:
     parser.add_argument("--keep-alive", type=int, default=20, help="gunicorn --keep-alive, in seconds")
     # Seconds each simulated person spends on a page before the next: reading, typing, thinking.
     parser.add_argument("--think", type=float, nargs=2, default=(5.0, 15.0), metavar=("MIN", "MAX"))
+    parser.add_argument(
+        "--baseline", default="", help="first a light run (one user of each kind) for this long, e.g. 60s"
+    )
     parser.add_argument("--output", type=Path, default=RESULT_PATH)
     parser.add_argument("--sqlite-copy", type=Path, help="start SQLite from a copy of this demo database")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folders (logs, CSV)")
