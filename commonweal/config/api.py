@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -13,11 +14,63 @@ from commonweal.accounts.api import router as accounts_router
 from commonweal.accounts.api_auth import API_AUTH
 from commonweal.measures.api import router as measures_router
 from commonweal.organisations.api import router as organisations_router
+from commonweal.places.api import POSTCODE_SHAPE
 from commonweal.places.api import router as places_router
 from commonweal.places.postcodes import MalformedPostcodeError
 from commonweal.places.queries import PostcodeNotInAreaError
 
-api = NinjaAPI(
+# Every error body the handlers below write, and the statuses they answer with on any operation.
+ERROR_SCHEMA = {
+    "title": "Error",
+    "type": "object",
+    "properties": {
+        "error": {"type": "string", "description": "A short code, e.g. not_found"},
+        "detail": {"type": "string", "description": "What went wrong, for people"},
+    },
+    "required": ["error", "detail"],
+}
+ERROR_STATUSES = {
+    "400": "The request is malformed (the detail names the part)",
+    "401": "No valid token or session",
+    "403": "Your roles do not allow this",
+    "404": "Nothing was found at this address",
+    "422": "A parameter is not valid (the detail names it)",
+}
+# Shapes of path parameters that a route's signature cannot state without changing how it answers.
+PARAMETER_PATTERNS = {("/api/postcodes/{postcode}", "postcode"): POSTCODE_SHAPE}
+
+
+class CommonwealAPI(NinjaAPI):
+    """The API whose document lists the error answers every operation can give, with their body.
+
+    django-ninja documents only each operation's success; schemathesis (tests/test_api_schemathesis.py)
+    holds every answer to the document, so the shared error answers are added to every operation here.
+    """
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(*args, **kwargs)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+        for path, operations in schema.get("paths", {}).items():
+            for operation in operations.values():
+                for parameter in operation.get("parameters", []):
+                    pattern = PARAMETER_PATTERNS.get((path, parameter.get("name")))
+                    if pattern:
+                        parameter["schema"]["pattern"] = pattern
+                responses = operation.setdefault("responses", {})
+                for status, description in ERROR_STATUSES.items():
+                    responses.setdefault(
+                        status,
+                        {
+                            "description": description,
+                            "content": {
+                                "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
+                            },
+                        },
+                    )
+        return schema
+
+
+api = CommonwealAPI(
     title="Commonweal API",
     version="1",
     description="The platform's own API. Authenticate with `Authorization: Bearer <token>` "

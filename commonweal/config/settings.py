@@ -156,6 +156,21 @@ DIRECTORY_STALE_AFTER_DAYS = env.int("DIRECTORY_STALE_AFTER_DAYS", default=365)
 DIRECTORY_LOW_COST_POUNDS = env.int("DIRECTORY_LOW_COST_POUNDS", default=5)
 # A search from a place with no distance chosen looks this far around it.
 DIRECTORY_SEARCH_RADIUS_KM = env.float("DIRECTORY_SEARCH_RADIUS_KM", default=5.0)
+# Imports (issue 12, findings 7 and 8): the largest upload, the most a CSV zip may unpack to, rows per
+# CSV table, runs at once (one per steward as well), minutes after which a run left behind stops counting,
+# and for feeds a time limit, a size cap per answer and the internal hosts (names or networks) allowed.
+DIRECTORY_IMPORT_MAX_UPLOAD_BYTES = env.int("DIRECTORY_IMPORT_MAX_UPLOAD_MB", default=10) * 1024 * 1024
+DIRECTORY_IMPORT_MAX_UNZIPPED_BYTES = env.int("DIRECTORY_IMPORT_MAX_UNZIPPED_MB", default=50) * 1024 * 1024
+DIRECTORY_IMPORT_MAX_ROWS = env.int("DIRECTORY_IMPORT_MAX_ROWS", default=50_000)
+DIRECTORY_IMPORT_MAX_RUNNING = env.int("DIRECTORY_IMPORT_MAX_RUNNING", default=2)
+DIRECTORY_IMPORT_STALE_MINUTES = env.int("DIRECTORY_IMPORT_STALE_MINUTES", default=60)
+DIRECTORY_IMPORT_FEED_TIMEOUT_SECONDS = env.int("DIRECTORY_IMPORT_FEED_TIMEOUT_SECONDS", default=15)
+DIRECTORY_IMPORT_FEED_MAX_BYTES = env.int("DIRECTORY_IMPORT_FEED_MAX_MB", default=10) * 1024 * 1024
+DIRECTORY_IMPORT_ALLOWED_HOSTS = env.list("DIRECTORY_IMPORT_ALLOWED_HOSTS", default=[])
+# Request bodies: form fields beyond this are refused, and an upload beyond the second goes to a temporary
+# file rather than memory (the import form refuses files over DIRECTORY_IMPORT_MAX_UPLOAD_MB itself).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_BYTES", default=2_621_440)
+FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_BYTES", default=2_621_440)
 
 LOGGING = {
     "version": 1,

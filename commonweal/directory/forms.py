@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 
 from commonweal.directory.actions import EntryError, parse_sessions
+from commonweal.directory.importers import upload_problem
 from commonweal.directory.models import Accessibility, ImportRun, Service, TaxonomyTerm
 from commonweal.directory.search.schedule import DAY_NAMES
 from commonweal.directory.taxonomy import builtin_taxonomy
@@ -264,6 +265,13 @@ class ImportForm(forms.Form):
         required=False,
         help_text="Without this, nothing is imported unless every record is accepted",
     )
+
+    def clean_file(self) -> Any:
+        # The size is known from the request before the file is read, so an oversized one is never read.
+        upload = self.cleaned_data.get("file")
+        if upload is not None and (problem := upload_problem(upload.size)):
+            raise forms.ValidationError(problem)
+        return upload
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -13,16 +13,18 @@ import csv
 import datetime
 import io
 import json
+import logging
 import re
-import urllib.request
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -30,7 +32,7 @@ from django.utils.dateparse import parse_datetime
 
 from commonweal.accounts.models import User
 from commonweal.audit.actions import record_event
-from commonweal.directory import oruk, rules, schemas
+from commonweal.directory import feeds, oruk, rules, schemas
 from commonweal.directory.conversion import (
     csv_package_services,
     oruk1_records,
@@ -64,14 +66,48 @@ from commonweal.directory.taxonomy import (
     read_term_rows,
 )
 
+logger = logging.getLogger(__name__)
+
 Fetch = Callable[[str], Any]
 MAX_REASONS = 8
 FEED_PAGE_SIZE = 100
 FEED_MAX_PAGES = 1000
+# ORUK 3.0 data nests about ten levels (a page, a service, its locations, their addresses …); nothing
+# deeper is read, so a file of thousands of brackets is refused before the parser recurses into it.
+MAX_JSON_DEPTH = 40
+# A CSV package holds a few dozen tables; CSV text compresses about 5 to 20 times, never 100.
+MAX_ZIP_MEMBERS = 100
+MAX_ZIP_RATIO = 100
+FAILED_UNEXPECTEDLY = (
+    "The import stopped because of an error on our side, and nothing was imported. Try again later; "
+    "if it happens again, tell the site's administrators (import {pk})."
+)
 
 
 class ImportSourceError(ValueError):
     """The file or feed as a whole cannot be read; the message says why in one line."""
+
+
+class ImportRefused(ValueError):
+    """An import cannot start (too large, or too many running); the message says why for the form."""
+
+
+def size_text(size: int) -> str:
+    """Write a number of bytes for people: '10.0 MB', or '12 KB' below a megabyte."""
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f} MB"
+    return f"{max(1, -(-size // 1024))} KB"
+
+
+def upload_problem(size: int) -> str:
+    """Return why an upload of this many bytes is refused, or '' when it is within the cap."""
+    cap = settings.DIRECTORY_IMPORT_MAX_UPLOAD_BYTES
+    if size <= cap:
+        return ""
+    return (
+        f"The file is {size_text(size)}; the largest file an import takes is {size_text(cap)}. "
+        "Split it into smaller files, or import it from a feed."
+    )
 
 
 @dataclass
@@ -145,34 +181,133 @@ def oruk3_records(data: Any) -> list[Record]:
     ]
 
 
+_JSON_TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def json_depth(payload: bytes, stop_after: int | None = None) -> int:
+    """Return how deeply JSON nests its arrays and objects (brackets inside strings do not count).
+
+    Reads strings and brackets only, without building anything, so it cannot recurse; stops as soon as
+    the depth passes `stop_after`.
+    """
+    depth = deepest = 0
+    for match in _JSON_TOKENS.finditer(payload):
+        token = match.group()
+        if token in (b"[", b"{"):
+            depth += 1
+            deepest = max(deepest, depth)
+            if stop_after is not None and deepest > stop_after:
+                break
+        elif token in (b"]", b"}"):
+            depth -= 1
+    return deepest
+
+
 def parse_json(payload: bytes, source: str) -> Any:
-    """Parse JSON bytes, with a one-line message when they are not JSON."""
+    """Parse JSON bytes, with a one-line message when they are not JSON or nest absurdly deep."""
+    if json_depth(payload, stop_after=MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
+        raise ImportSourceError(
+            f"{source} is nested more than {MAX_JSON_DEPTH} levels deep; ORUK data never is."
+        )
     try:
         return json.loads(payload.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ImportSourceError(f"{source} is not valid JSON ({error}).") from error
+    except RecursionError as error:  # the depth scan should have refused it first
+        raise ImportSourceError(
+            f"{source} is nested more than {MAX_JSON_DEPTH} levels deep; ORUK data never is."
+        ) from error
+
+
+# A zip that is corrupt, truncated or uses a method Python cannot unpack raises one of these.
+_UNREADABLE_ZIP = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    NotImplementedError,
+    EOFError,
+    OSError,
+    zlib.error,
+)
+
+
+def _read_zip_tables(payload: bytes, source: str) -> dict[str, bytes]:
+    """Unpack the CSV tables of a zip, checking sizes and ratios before unpacking and bytes while doing so.
+
+    Declared sizes are checked first (each member's, their total, and how far each would expand), and
+    the real bytes are counted as they come, so a member whose header lies about its size stops there.
+    """
+    cap = settings.DIRECTORY_IMPORT_MAX_UNZIPPED_BYTES
+    refused = f"{source} was refused: "
+    try:
+        with zipfile.ZipFile(io.BytesIO(payload)) as archive:
+            members = [
+                info
+                for info in archive.infolist()
+                if not info.is_dir() and info.filename.lower().endswith(".csv")
+            ]
+            if len(members) > MAX_ZIP_MEMBERS:
+                raise ImportSourceError(f"{refused}it holds more than {MAX_ZIP_MEMBERS} CSV files.")
+            for info in members:
+                name = Path(info.filename).name
+                ratio = info.file_size / max(info.compress_size, 1)
+                if info.file_size > cap or (info.file_size > 1024 * 1024 and ratio > MAX_ZIP_RATIO):
+                    raise ImportSourceError(
+                        f"{refused}{name} would unpack to {size_text(info.file_size)} from "
+                        f"{size_text(info.compress_size)}, which is not a CSV table an import takes "
+                        f"(at most {size_text(cap)}, compressed at most {MAX_ZIP_RATIO} times)."
+                    )
+            if sum(info.file_size for info in members) > cap:
+                raise ImportSourceError(f"{refused}its tables would unpack to more than {size_text(cap)}.")
+            files: dict[str, bytes] = {}
+            budget = cap
+            for info in members:
+                chunks = []
+                with archive.open(info) as stream:
+                    while chunk := stream.read(64 * 1024):
+                        budget -= len(chunk)
+                        if budget < 0:
+                            raise ImportSourceError(
+                                f"{refused}its tables would unpack to more than {size_text(cap)}."
+                            )
+                        chunks.append(chunk)
+                files[Path(info.filename).name] = b"".join(chunks)
+            return files
+    except _UNREADABLE_ZIP as error:
+        raise ImportSourceError(f"{source} is not a zip file of CSV tables.") from error
 
 
 def read_csv_package(payload: bytes | Path, source: str) -> dict[str, list[dict[str, str]]]:
-    """Read every CSV table of an HSDS package, from a zip file or a folder."""
+    """Read every CSV table of an HSDS package, from a zip file or a folder, within the size caps."""
     tables: dict[str, list[dict[str, str]]] = {}
     if isinstance(payload, Path):
-        files = {path.name: path.read_bytes() for path in sorted(payload.glob("*.csv"))}
+        paths = sorted(payload.glob("*.csv"))
+        if sum(path.stat().st_size for path in paths) > settings.DIRECTORY_IMPORT_MAX_UNZIPPED_BYTES:
+            raise ImportSourceError(
+                f"{source} was refused: its tables are larger than "
+                f"{size_text(settings.DIRECTORY_IMPORT_MAX_UNZIPPED_BYTES)}."
+            )
+        files = {path.name: path.read_bytes() for path in paths}
     else:
-        try:
-            with zipfile.ZipFile(io.BytesIO(payload)) as archive:
-                files = {
-                    Path(name).name: archive.read(name)
-                    for name in archive.namelist()
-                    if name.lower().endswith(".csv")
-                }
-        except zipfile.BadZipFile as error:
-            raise ImportSourceError(f"{source} is not a zip file of CSV tables.") from error
+        files = _read_zip_tables(payload, source)
     if "services.csv" not in files:
         raise ImportSourceError(f"{source} has no services.csv, so it is not an HSDS data package.")
+    most = settings.DIRECTORY_IMPORT_MAX_ROWS
     for name, content in files.items():
-        text = content.decode("utf-8-sig")
-        tables[name.removesuffix(".csv")] = list(csv.DictReader(io.StringIO(text)))
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise ImportSourceError(
+                f"{source}: {name} is not UTF-8 text (byte {error.start}); save it as CSV UTF-8."
+            ) from error
+        rows: list[dict[str, str]] = []
+        try:
+            for row in csv.DictReader(io.StringIO(text)):
+                if len(rows) == most:
+                    raise ImportSourceError(f"{source} was refused: {name} has more than {most} rows.")
+                rows.append(row)
+        except csv.Error as error:
+            raise ImportSourceError(f"{source}: {name} cannot be read as CSV ({error}).") from error
+        tables[name.removesuffix(".csv")] = rows
     return tables
 
 
@@ -200,15 +335,17 @@ def taxonomy_records(payload: bytes, *, taxonomy_name: str) -> list[Record]:
 
 
 def default_fetch(url: str) -> Any:
-    """Fetch JSON from a feed URL (http or https only), with a time limit."""
-    if urlsplit(url).scheme not in {"http", "https"}:
-        raise ImportSourceError(f"{url} is not a web address; a feed URL starts with https://.")
-    request = urllib.request.Request(url, headers={"Accept": "application/json"})  # noqa: S310
+    """Fetch JSON from a feed URL through the SSRF guard (feeds.py).
+
+    Every failure, a refused address, a closed port or an answer that is not JSON, gives the same
+    message, so the importer cannot tell anyone which ports are open inside the network; the log keeps
+    the reason.
+    """
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-            return json.loads(response.read().decode("utf-8-sig"))
-    except (OSError, ValueError) as error:
-        raise ImportSourceError(f"Could not read {url}: {error}") from error
+        return parse_json(feeds.fetch_bytes(url), url)
+    except (feeds.FeedError, ImportSourceError) as error:
+        logger.warning("Feed not fetched: %s", error)
+        raise ImportSourceError(feeds.COULD_NOT_FETCH) from error
 
 
 def feed_records(base_url: str, fetch: Fetch) -> tuple[list[Record], list[str]]:
@@ -267,7 +404,9 @@ _SCHEMA_KIND = {
 
 
 def _time_problems(schedules: list[Any], where: str) -> list[str]:
-    found = []
+    found: list[str] = []
+    if not isinstance(schedules, list):
+        return found
     for index, schedule in enumerate(schedules):
         if not isinstance(schedule, dict):
             continue
@@ -284,6 +423,8 @@ def check(record: Record) -> list[str]:
     """Return why a record cannot be imported (empty when it can)."""
     if record.kind == "unknown":
         return ["Not an ORUK 3.0 service, organisation, service at location, taxonomy or taxonomy term."]
+    if record.kind == "unreadable":
+        return list(record.context_problems)
     reasons = list(record.context_problems)
     reasons += [str(problem) for problem in schemas.problems(record.document, _SCHEMA_KIND[record.kind])]
     document = record.document
@@ -738,8 +879,7 @@ def records_for(run: ImportRun, fetch: Fetch = default_fetch) -> tuple[list[Reco
     if payload is None:
         path = Path(run.source)
         if run.format == ImportRun.Format.HSDS_CSV and path.is_dir():
-            tables = read_csv_package(path, run.source)
-            return [Record("service", document) for document in csv_package_services(tables, path.name)], []
+            return _package_records(read_csv_package(path, run.source), run.source, path.name), []
         if not path.is_file():
             raise ImportSourceError(f"There is no file at {run.source}.")
         payload = path.read_bytes()
@@ -747,9 +887,7 @@ def records_for(run: ImportRun, fetch: Fetch = default_fetch) -> tuple[list[Reco
         return taxonomy_records(payload, taxonomy_name=run.source), []
     if run.format == ImportRun.Format.HSDS_CSV:
         tables = read_csv_package(payload, run.source)
-        return [
-            Record("service", document) for document in csv_package_services(tables, Path(run.source).name)
-        ], []
+        return _package_records(tables, run.source, Path(run.source).name), []
     data = parse_json(payload, run.source)
     if run.format == ImportRun.Format.ORUK1_JSON:
         try:
@@ -757,12 +895,69 @@ def records_for(run: ImportRun, fetch: Fetch = default_fetch) -> tuple[list[Reco
         except ValueError as error:
             raise ImportSourceError(str(error)) from error
         label = Path(run.source).name
-        return [Record("service", oruk1_service_to_oruk3(service, label)) for service in services], []
+        return [_oruk1_record(service, label) for service in services], []
     return oruk3_records(data), []
 
 
+# What goes wrong when a record's fields have the wrong types (a list where text belongs, a number where
+# an object does) and code that expects the format's types reads them.
+_SHAPE_ERRORS = (TypeError, AttributeError, KeyError, ValueError, IndexError)
+WRONG_SHAPE = (
+    "A field has the wrong type (a list or object where text or a number belongs, or the other way "
+    "round), so this record cannot be read."
+)
+
+
+def _oruk1_record(service: dict[str, Any], label: str) -> Record:
+    """Convert one ORUK 1.0 service; one whose fields have the wrong types becomes a rejected record."""
+    try:
+        return Record("service", oruk1_service_to_oruk3(service, label))
+    except _SHAPE_ERRORS:
+        return Record("unreadable", {"id": str(service.get("id", ""))[:100]}, (WRONG_SHAPE,))
+
+
+def _package_records(tables: dict[str, list[dict[str, str]]], source: str, label: str) -> list[Record]:
+    """Build the service records of an HSDS package; tables that do not fit together fail the run."""
+    try:
+        return [Record("service", document) for document in csv_package_services(tables, label)]
+    except _SHAPE_ERRORS as error:
+        raise ImportSourceError(
+            f"{source}: the tables do not fit together as an HSDS package ({type(error).__name__}: {error})."
+        ) from error
+
+
 def run_import(run: ImportRun, *, fetch: Fetch = default_fetch) -> ImportRun:
-    """Carry out an import run: read, check every record (saving progress), then write; fill the report."""
+    """Carry out an import run: read, check every record (saving progress), then write; fill the report.
+
+    A run never stays RUNNING once this returns or raises: an unexpected error ends it FAILED with a
+    message for the steward (the log keeps the trace), and since every write happens in one transaction
+    that the error undoes, nothing of it is written.
+    """
+    try:
+        return _carry_out(run, fetch)
+    except Exception:
+        logger.exception("Import run %s stopped by an unexpected error", run.pk)
+        _save_progress(
+            run,
+            state=ImportRun.State.FAILED,
+            message=FAILED_UNEXPECTEDLY.format(pk=run.pk),
+            finished_at=timezone.now(),
+            payload=None,
+        )
+        return run
+    finally:
+        # Even an error that is no Exception (the process told to stop) does not leave it running.
+        if ImportRun.objects.filter(pk=run.pk, state=ImportRun.State.RUNNING).exists():
+            _save_progress(
+                run,
+                state=ImportRun.State.FAILED,
+                message=FAILED_UNEXPECTEDLY.format(pk=run.pk),
+                finished_at=timezone.now(),
+                payload=None,
+            )
+
+
+def _carry_out(run: ImportRun, fetch: Fetch) -> ImportRun:
     _save_progress(run, state=ImportRun.State.RUNNING, message="Reading the source")
     try:
         records, source_problems = records_for(run, fetch)
@@ -776,9 +971,12 @@ def run_import(run: ImportRun, *, fetch: Fetch = default_fetch) -> ImportRun:
     for number, record in enumerate(records, start=1):
         document = record.document
         outcome = Outcome(
-            number, record.kind, str(document.get("id", "")), str(document.get("name", ""))[:200]
+            number, record.kind, str(document.get("id", ""))[:200], str(document.get("name", ""))[:200]
         )
-        outcome.reasons = check(record)
+        try:
+            outcome.reasons = check(record)
+        except _SHAPE_ERRORS:
+            outcome.reasons = [WRONG_SHAPE]
         if outcome.reasons:
             outcome.result = "rejected"
         outcomes.append(outcome)
@@ -830,34 +1028,35 @@ def run_import(run: ImportRun, *, fetch: Fetch = default_fetch) -> ImportRun:
             touched.extend(ids)
         index_services(sorted(set(touched)))
         bump_version()
-    counts = {
-        result: sum(1 for outcome in outcomes if outcome.result == result)
-        for result in ("created", "updated", "unchanged")
-    }
-    _save_progress(
-        run,
-        state=ImportRun.State.FINISHED,
-        created=counts["created"],
-        updated=counts["updated"],
-        unchanged=counts["unchanged"],
-        rejected=rejected,
-        report=report_header + [outcome.as_dict() for outcome in outcomes],
-        message=(
-            f"{counts['created']} created, {counts['updated']} updated, {counts['unchanged']} unchanged, "
-            f"{rejected} rejected."
-        ),
-        finished_at=timezone.now(),
-        payload=None,
-    )
-    record_event(
-        by=run.started_by,
-        action="directory.import",
-        target=run,
-        created=counts["created"],
-        updated=counts["updated"],
-        unchanged=counts["unchanged"],
-        rejected=rejected,
-    )
+        # The run's end and its audit are written with the records: all of it, or (on an error) none.
+        counts = {
+            result: sum(1 for outcome in outcomes if outcome.result == result)
+            for result in ("created", "updated", "unchanged")
+        }
+        _save_progress(
+            run,
+            state=ImportRun.State.FINISHED,
+            created=counts["created"],
+            updated=counts["updated"],
+            unchanged=counts["unchanged"],
+            rejected=rejected,
+            report=report_header + [outcome.as_dict() for outcome in outcomes],
+            message=(
+                f"{counts['created']} created, {counts['updated']} updated, "
+                f"{counts['unchanged']} unchanged, {rejected} rejected."
+            ),
+            finished_at=timezone.now(),
+            payload=None,
+        )
+        record_event(
+            by=run.started_by,
+            action="directory.import",
+            target=run,
+            created=counts["created"],
+            updated=counts["updated"],
+            unchanged=counts["unchanged"],
+            rejected=rejected,
+        )
     return run
 
 
@@ -871,10 +1070,32 @@ def start_import(
     partial: bool = False,
     at: datetime.datetime | None = None,
 ) -> ImportRun:
-    """Record an import run (a steward, or `by=None` from the command line) for `run_import` to carry out."""
+    """Record an import run (a steward, or `by=None` from the command line) for `run_import` to carry out.
+
+    Refuses (ImportRefused) a payload over the upload cap, a second run while the steward's earlier one
+    is still queued or running, and any run while DIRECTORY_IMPORT_MAX_RUNNING are. A run older than
+    DIRECTORY_IMPORT_STALE_MINUTES no longer counts, so one left behind by a dead worker blocks no one.
+    """
     at = at or timezone.now()
     if by is not None and not rules.may_import(by):
         raise PermissionDenied("Only a directory steward can import entries.")
+    if payload is not None and (problem := upload_problem(len(payload))):
+        raise ImportRefused(problem)
+    active = ImportRun.objects.filter(
+        state__in=[ImportRun.State.QUEUED, ImportRun.State.RUNNING],
+        created_at__gte=at - datetime.timedelta(minutes=settings.DIRECTORY_IMPORT_STALE_MINUTES),
+    )
+    if by is not None and active.filter(started_by=by).exists():
+        raise ImportRefused(
+            "Your earlier import is still running. Wait for it to finish (its page shows how far it "
+            "has got), then start this one."
+        )
+    most = settings.DIRECTORY_IMPORT_MAX_RUNNING
+    if active.count() >= most:
+        running = "An import is" if most == 1 else f"{most} imports are"
+        raise ImportRefused(
+            f"{running} already running, the most this site runs at once. Try again in a few minutes."
+        )
     run = ImportRun.objects.create(
         format=format, source=source[:1000], payload=payload, partial=partial, started_by=by, created_at=at
     )

@@ -23,6 +23,7 @@ from commonweal.accounts.permissions import (
 )
 from commonweal.directory import actions, exports, rules
 from commonweal.directory.forms import ImportForm, NoteForm, ReviewForm, SearchForm, ServiceForm, initial_for
+from commonweal.directory.importers import ImportRefused
 from commonweal.directory.maps import Marker, draw
 from commonweal.directory.models import ImportRun, SearchDocument, Service, Suggestion, Taxonomy
 from commonweal.directory.queries import (
@@ -450,14 +451,18 @@ def imports(request: HttpRequest) -> HttpResponse:
         source = data.get("url") or (upload.name if upload else "")
         if data["format"] == ImportRun.Format.TAXONOMY_CSV:
             source = data["taxonomy_name"]
-        run = actions.queue_import(
-            by=signed_in_user(request),
-            format=data["format"],
-            source=source,
-            payload=upload.read() if upload else None,
-            partial=bool(data.get("partial")),
-        )
-        return redirect("directory:import", pk=run.pk)
+        try:
+            run = actions.queue_import(
+                by=signed_in_user(request),
+                format=data["format"],
+                source=source,
+                payload=upload.read() if upload else None,
+                partial=bool(data.get("partial")),
+            )
+        except ImportRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            return redirect("directory:import", pk=run.pk)
     return render(
         request,
         "directory/imports.html",

@@ -23,6 +23,11 @@ class PostcodeOut(Schema):
     neighbourhoods: list[str]
 
 
+# The shape of a postcode the API document promises (any case, one space or none; config/api.py writes it
+# into the document). The server takes any spacing, and answers 400 malformed_postcode for no postcode.
+POSTCODE_SHAPE = "^(?:[A-Za-z]{1,2}[0-9][A-Za-z0-9]? ?[0-9][A-Za-z]{2}|[Gg][Ii][Rr] ?0[Aa]{2})$"
+
+
 @router.get("/postcodes/{postcode}", response=PostcodeOut, summary="Look up a postcode")
 def get_postcode(request: HttpRequest, postcode: str) -> PostcodeOut:
     """Return a postcode's LSOA 2021, IMD 2019 rank and decile (null when unknown) and neighbourhoods.

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from commonweal.directory.importers import run_import, start_import
+from commonweal.directory.importers import ImportRefused, run_import, start_import
 from commonweal.directory.models import ImportRun
 
 
@@ -29,9 +29,12 @@ class Command(BaseCommand):
         else:
             if not options["source"] or not options["format"]:
                 raise CommandError("Give a source and --format, or --run <id>.", returncode=2)
-            run = start_import(
-                by=None, format=options["format"], source=options["source"], partial=options["partial"]
-            )
+            try:
+                run = start_import(
+                    by=None, format=options["format"], source=options["source"], partial=options["partial"]
+                )
+            except ImportRefused as refusal:
+                raise CommandError(str(refusal), returncode=2) from refusal
         run = run_import(run)
         self.stdout.write(f"Import {run.pk}: {run.get_state_display()}. {run.message}")
         for row in run.report:
