@@ -85,6 +85,14 @@ PAGES = [
         frozenset({R.COMMUNITY_ORGANISER, R.ADMINISTRATOR}),
         {"name": "Renamed", "lsoas": "{lsoa}"},
     ),
+    Page("GET", "/privacy/erasure/", frozenset({R.ADMINISTRATOR})),
+    Page("GET", "/privacy/erasure/people/{person}/", frozenset({R.ADMINISTRATOR})),
+    Page(
+        "POST",
+        "/privacy/erasure/people/{person}/",
+        frozenset({R.ADMINISTRATOR}),
+        {"reason": "Request of 1 May (Art. 17)", "confirm": "on"},
+    ),
 ]
 
 REFUSALS = [(page, role) for page in PAGES for role in Role if role not in page.allowed]

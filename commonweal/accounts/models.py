@@ -9,6 +9,8 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.utils import timezone
 
+from commonweal.audit import personal_data as gdpr
+
 
 class UserManager(BaseUserManager["User"]):
     """Creates users who sign in with their e-mail address."""
@@ -32,6 +34,18 @@ class UserManager(BaseUserManager["User"]):
 
 class User(AbstractBaseUser, PermissionsMixin):
     """Anyone who signs in: a resident, a member of staff or a volunteer."""
+
+    personal_data = {  # what it holds about people: commonweal/audit/personal_data.py
+        "purpose": "Signing in, and naming who did what",
+        "lawful_basis": gdpr.PUBLIC_TASK,
+        "fields": {
+            "email": "contact",
+            "full_name": "identity",
+            "password": "account",
+            "last_login": "account",
+        },
+        "user": "pk",
+    }
 
     email = models.EmailField("e-mail address", unique=True)
     full_name = models.CharField(max_length=150)
@@ -135,6 +149,10 @@ class RoleAssignment(models.Model):
 
 class ApiToken(models.Model):
     """A bearer token for a machine client, stored only as a SHA-256 digest."""
+
+    personal_data = {  # what it holds about people: commonweal/audit/personal_data.py
+        "not_personal": ["name"],
+    }
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=100, help_text="What the token is for")

@@ -19,6 +19,7 @@ from commonweal.assemblies.core.features import (
     QuotaFeature,
     deprivation_value,
 )
+from commonweal.audit import personal_data as gdpr
 from commonweal.organisations.models import Organisation
 from commonweal.places.models import Area, Lsoa, Postcode
 
@@ -31,6 +32,10 @@ def _choices(feature: QuotaFeature) -> list[tuple[str, str]]:
 
 class Body(models.Model):
     """A citizens' assembly or a neighbourhood steering group: people who deliberate and recommend."""
+
+    personal_data = {  # what it holds about people: commonweal/audit/personal_data.py
+        "not_personal": ["name", "remit"],
+    }
 
     class Kind(models.TextChoices):
         ASSEMBLY = "assembly", "Citizens' assembly"
@@ -71,6 +76,10 @@ class Body(models.Model):
 
 class Assembly(models.Model):
     """What only a citizens' assembly has: the lottery that recruits it and the selection of its panel."""
+
+    personal_data = {  # what it holds about people: commonweal/audit/personal_data.py
+        "not_personal": ["quota_source_name"],
+    }
 
     class Stage(models.TextChoices):
         SETTING_UP = "setting_up", "Setting up"
@@ -117,6 +126,10 @@ class Assembly(models.Model):
 class InvitationRound(models.Model):
     """One mailing: postcodes drawn by lottery from the place, and a letter per address drawn."""
 
+    personal_data = {  # what it holds about people: commonweal/audit/personal_data.py
+        "not_personal": ["allocation"],
+    }
+
     assembly = models.ForeignKey(Assembly, on_delete=models.CASCADE, related_name="invitation_rounds")
     number = models.PositiveSmallIntegerField()
     seed = models.BigIntegerField()
@@ -140,6 +153,12 @@ class InvitationRound(models.Model):
 class Invitation(models.Model):
     """One letter: a code that lets the people at one address register."""
 
+    personal_data = {  # what it holds about people: commonweal/audit/personal_data.py
+        "purpose": "Invitation letters drawn by lottery over addresses",
+        "lawful_basis": gdpr.PUBLIC_TASK,
+        "fields": {"postcode": "location"},
+    }
+
     round = models.ForeignKey(InvitationRound, on_delete=models.CASCADE, related_name="invitations")
     assembly = models.ForeignKey(Assembly, on_delete=models.CASCADE, related_name="invitations")
     code = models.CharField(max_length=8, unique=True)
@@ -162,6 +181,22 @@ class Invitation(models.Model):
 
 class Registration(models.Model):
     """One person in the volunteer pool: how to reach them, and their answers to the quota questions."""
+
+    personal_data = {  # what it holds about people: commonweal/audit/personal_data.py
+        "purpose": "Registering volunteers and selecting a panel that matches the population",
+        "lawful_basis": gdpr.CONSENT,
+        "fields": {
+            "full_name": "identity",
+            "email": "contact",
+            "phone": "contact",
+            "age_band": "demographic",
+            "sex": "demographic",
+            "ethnicity": "demographic",
+            "disability": "health",
+            "lsoa": "location",
+            "withdrawal_reason": "free text",
+        },
+    }
 
     assembly = models.ForeignKey(Assembly, on_delete=models.CASCADE, related_name="registrations")
     invitation = models.ForeignKey(Invitation, on_delete=models.PROTECT, related_name="registrations")
@@ -248,6 +283,10 @@ class Quota(models.Model):
 class Selection(models.Model):
     """The fair lottery over panels, each volunteer's chance, and the panel drawn from it with a seed."""
 
+    personal_data = {  # what it holds about people: commonweal/audit/personal_data.py
+        "not_personal": ["distribution", "notes"],
+    }
+
     class Method(models.TextChoices):
         LEXIMIN = "leximin", "LEXIMIN (fairest: raises the lowest chances first)"
         MAXIMIN = "maximin", "Maximin (raises only the lowest chance)"
@@ -274,6 +313,10 @@ class Selection(models.Model):
 
 class SelectionRequest(models.Model):
     """A request to select the panel; a large pool takes minutes, so a background task runs it."""
+
+    personal_data = {  # what it holds about people: commonweal/audit/personal_data.py
+        "not_personal": ["error"],
+    }
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Waiting to start"
@@ -324,6 +367,10 @@ class SelectionProbability(models.Model):
 class Replacement(models.Model):
     """Volunteers drawn, with a seed, to take the seats of panel members who dropped out."""
 
+    personal_data = {  # what it holds about people: commonweal/audit/personal_data.py
+        "not_personal": ["dropped", "drawn", "distribution", "probabilities"],
+    }
+
     assembly = models.ForeignKey(Assembly, on_delete=models.CASCADE, related_name="replacements")
     method = models.CharField(max_length=10, choices=Selection.Method.choices)
     seed = models.BigIntegerField()
@@ -344,6 +391,12 @@ class Replacement(models.Model):
 
 class Membership(models.Model):
     """One person's seat on a body, from the day they joined to the day they left."""
+
+    personal_data = {  # what it holds about people: commonweal/audit/personal_data.py
+        "purpose": "Members of assemblies and steering groups, shown on public pages",
+        "lawful_basis": gdpr.CONSENT,
+        "fields": {"full_name": "identity", "left_reason": "free text"},
+    }
 
     class Role(models.TextChoices):
         MEMBER = "member", "Member"
@@ -392,6 +445,10 @@ class Membership(models.Model):
 class Session(models.Model):
     """One meeting: its agenda, the evidence put before members, and the published notes."""
 
+    personal_data = {  # what it holds about people: commonweal/audit/personal_data.py
+        "not_personal": ["agenda", "notes"],
+    }
+
     body = models.ForeignKey(Body, on_delete=models.CASCADE, related_name="sessions")
     title = models.CharField(max_length=200)
     held_on = models.DateField()
@@ -426,6 +483,10 @@ class EvidenceItem(models.Model):
 
 class Recommendation(models.Model):
     """What a body asks the responsible organisation to do."""
+
+    personal_data = {  # what it holds about people: commonweal/audit/personal_data.py
+        "not_personal": ["text"],
+    }
 
     body = models.ForeignKey(Body, on_delete=models.CASCADE, related_name="recommendations")
     session = models.ForeignKey(
@@ -481,6 +542,10 @@ class Vote(models.Model):
 class Response(models.Model):
     """The responsible organisation's answer to a recommendation; a later one never erases it."""
 
+    personal_data = {  # what it holds about people: commonweal/audit/personal_data.py
+        "not_personal": ["reasons"],
+    }
+
     class Decision(models.TextChoices):
         ACCEPTED = "accepted", "Accepted"
         PARTLY = "partly", "Partly accepted"
@@ -503,6 +568,10 @@ class Response(models.Model):
 
 class DeliveryUpdate(models.Model):
     """Progress on delivering what was promised."""
+
+    personal_data = {  # what it holds about people: commonweal/audit/personal_data.py
+        "not_personal": ["note"],
+    }
 
     class Status(models.TextChoices):
         PLANNED = "planned", "Planned"

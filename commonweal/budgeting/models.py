@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from commonweal.accounts.models import User
+from commonweal.audit import personal_data as gdpr
 from commonweal.budgeting.core.outcome import TieBreaking
 from commonweal.budgeting.core.rounds.ballots import BallotKind, BallotRules
 from commonweal.budgeting.core.rounds.counting import RULE_NAMES, TiePreset, tie_breaking
@@ -22,6 +23,10 @@ from commonweal.places.models import Area, Lsoa
 
 class BudgetRound(models.Model):
     """One round of participatory budgeting in a place: its money, its ballot, who may vote and its phase."""
+
+    personal_data = {  # what it holds about people: commonweal/audit/personal_data.py
+        "not_personal": ["name", "description", "lot_order"],
+    }
 
     class Phase(models.TextChoices):
         IDEAS = "ideas", "Ideas"
@@ -157,6 +162,10 @@ class BudgetRound(models.Model):
 class Proposal(models.Model):
     """A project proposed for the ballot: developed from residents' ideas and reviewed for feasibility."""
 
+    personal_data = {  # what it holds about people: commonweal/audit/personal_data.py
+        "not_personal": ["description", "feasibility_note"],
+    }
+
     class Feasibility(models.TextChoices):
         PENDING = "pending", "Waiting for review"
         FEASIBLE = "feasible", "Feasible"
@@ -204,6 +213,10 @@ class Proposal(models.Model):
 
 class Idea(models.Model):
     """What a resident suggests the money could do; it may become (part of) a project."""
+
+    personal_data = {  # what it holds about people: commonweal/audit/personal_data.py
+        "not_personal": ["description", "response"],
+    }
 
     class Status(models.TextChoices):
         NEW = "new", "Waiting for review"
@@ -296,6 +309,10 @@ class PaperBallot(models.Model):
     """A paper ballot as it goes through double entry: two different people key it; a match records it;
     a mismatch, or a ballot that cannot be counted, waits for a third person."""
 
+    personal_data = {  # what it holds about people: commonweal/audit/personal_data.py
+        "not_personal": ["problem", "resolution_note"],
+    }
+
     class Status(models.TextChoices):
         KEYED_ONCE = "keyed_once", "Keyed once: needs a second person"
         RECORDED = "recorded", "Recorded"
@@ -326,6 +343,17 @@ class PaperBallot(models.Model):
 
 class PaperEntry(models.Model):
     """One person's keying of a paper ballot, exactly as typed."""
+
+    personal_data = {  # what it holds about people: commonweal/audit/personal_data.py
+        "purpose": "Paper ballots keyed twice and checked against the voter",
+        "lawful_basis": gdpr.DEMOCRATIC,
+        "fields": {
+            "full_name": "identity",
+            "date_of_birth": "demographic",
+            "postcode": "location",
+            "choices": "vote",
+        },
+    }
 
     class Stage(models.TextChoices):
         FIRST = "first", "First keying"
@@ -358,6 +386,19 @@ class BudgetResult(models.Model):
     """The count made when voting closed: the rule, the tie-breaking, the winners in order and why each
     project won or lost (supporters as anonymous ballot numbers)."""
 
+    personal_data = {  # what it holds about people: commonweal/audit/personal_data.py
+        "not_personal": [
+            "tie_breaking",
+            "tie_breaking_criteria",
+            "lot_order",
+            "ties",
+            "selected",
+            "winners",
+            "losers",
+            "notes",
+        ],
+    }
+
     round = models.OneToOneField(BudgetRound, on_delete=models.PROTECT, related_name="result")
     rule = models.CharField(max_length=20)
     tie_breaking = models.TextField(help_text="The tie-breaking, in words")
@@ -389,6 +430,10 @@ class BudgetResult(models.Model):
 
 class Milestone(models.Model):
     """A step in delivering a funded project."""
+
+    personal_data = {  # what it holds about people: commonweal/audit/personal_data.py
+        "not_personal": ["note"],
+    }
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="milestones")
     title = models.CharField(max_length=200)

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "commonweal.assemblies",
     "commonweal.budgeting",
     "commonweal.evidence",
+    "commonweal.privacy",
     "commonweal.demo",
 ]
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("participation/", include("commonweal.budgeting.urls")),
     path("directory/", include("commonweal.directory.urls")),
     path("evidence/", include("commonweal.evidence.urls")),
+    path("privacy/", include("commonweal.privacy.urls")),
     path("openreferral/", include("commonweal.directory.oruk_urls")),
     path("api/", api.urls),
     path("django-admin/", admin.site.urls),

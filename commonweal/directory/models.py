@@ -14,12 +14,17 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from commonweal.audit import personal_data as gdpr
 from commonweal.organisations.models import Organisation
 from commonweal.places.models import Area, Lsoa
 
 
 class Taxonomy(models.Model):
     """A vocabulary of terms: Commonweal's built-in one, or one imported from elsewhere (e.g. LGA)."""
+
+    personal_data = {  # what it holds about people: commonweal/audit/personal_data.py
+        "not_personal": ["name"],
+    }
 
     oruk_id = models.UUIDField(unique=True, default=uuid.uuid4)
     name = models.CharField(max_length=200)
@@ -38,6 +43,10 @@ class Taxonomy(models.Model):
 
 class TaxonomyTerm(models.Model):
     """One term of a taxonomy, with the synonyms residents use for it."""
+
+    personal_data = {  # what it holds about people: commonweal/audit/personal_data.py
+        "not_personal": ["name"],
+    }
 
     oruk_id = models.UUIDField(unique=True, default=uuid.uuid4)
     taxonomy = models.ForeignKey(Taxonomy, on_delete=models.CASCADE, related_name="terms")
@@ -63,6 +72,10 @@ class TaxonomyTerm(models.Model):
 class DirectoryOrganisation(models.Model):
     """An ORUK organization: whoever provides a service, whether or not they use Commonweal."""
 
+    personal_data = {  # what it holds about people: commonweal/audit/personal_data.py
+        "not_personal": ["name", "email"],
+    }
+
     oruk_id = models.UUIDField(unique=True, default=uuid.uuid4)
     name = models.CharField(max_length=300)
     description = models.TextField(blank=True)
@@ -84,6 +97,21 @@ class DirectoryOrganisation(models.Model):
 
 class Service(models.Model):
     """A community offer people can use: a group, club, class, advice service or hub."""
+
+    personal_data = {  # what it holds about people: commonweal/audit/personal_data.py
+        "purpose": "Quality assurance of a directory entry",
+        "lawful_basis": gdpr.LEGITIMATE_INTERESTS,
+        "fields": {"assurer_email": "contact"},
+        "not_personal": [
+            "name",
+            "description",
+            "email",
+            "fees_description",
+            "accreditations",
+            "eligibility_description",
+            "alert",
+        ],
+    }
 
     class Status(models.TextChoices):
         ACTIVE = "active", "Active"
@@ -164,6 +192,10 @@ class Service(models.Model):
 
 class Location(models.Model):
     """A place where services are delivered (physical), or a postal or virtual location."""
+
+    personal_data = {  # what it holds about people: commonweal/audit/personal_data.py
+        "not_personal": ["name", "address_1"],
+    }
 
     class Kind(models.TextChoices):
         PHYSICAL = "physical", "Physical"
@@ -330,6 +362,10 @@ class CostOption(models.Model):
 class Language(models.Model):
     """A language a service is offered in (ISO 639-1 code and name)."""
 
+    personal_data = {  # what it holds about people: commonweal/audit/personal_data.py
+        "not_personal": ["name"],
+    }
+
     oruk_id = models.UUIDField(unique=True, default=uuid.uuid4)
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="languages")
     name = models.CharField(max_length=100)
@@ -345,6 +381,12 @@ class Language(models.Model):
 
 class Contact(models.Model):
     """A named contact for a service, with a phone number."""
+
+    personal_data = {  # what it holds about people: commonweal/audit/personal_data.py
+        "purpose": "Publishing how to reach a community service",
+        "lawful_basis": gdpr.LEGITIMATE_INTERESTS,
+        "fields": {"name": "identity", "email": "contact", "phone": "contact"},
+    }
 
     oruk_id = models.UUIDField(unique=True, default=uuid.uuid4)
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="contacts")
@@ -363,6 +405,10 @@ class Contact(models.Model):
 
 class ServiceArea(models.Model):
     """Where a service is available (a borough, a neighbourhood, "nationwide")."""
+
+    personal_data = {  # what it holds about people: commonweal/audit/personal_data.py
+        "not_personal": ["name"],
+    }
 
     oruk_id = models.UUIDField(unique=True, default=uuid.uuid4)
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="service_areas")
@@ -412,6 +458,10 @@ class Funding(models.Model):
 class ServiceVersion(models.Model):
     """One saved state of an entry: the full ORUK document after a change, who made it and how."""
 
+    personal_data = {  # what it holds about people: commonweal/audit/personal_data.py
+        "not_personal": ["document", "changed_fields", "note"],
+    }
+
     class Via(models.TextChoices):
         CREATED = "created", "Created"
         EDITED = "edited", "Edited"
@@ -443,6 +493,10 @@ class ServiceVersion(models.Model):
 
 class Suggestion(models.Model):
     """A proposal from a resident or organisation: a new entry, a change, or a claim of an entry."""
+
+    personal_data = {  # what it holds about people: commonweal/audit/personal_data.py
+        "not_personal": ["proposed", "note", "review_note"],
+    }
 
     class Kind(models.TextChoices):
         NEW = "new", "New entry"
@@ -491,6 +545,10 @@ class Suggestion(models.Model):
 
 class ImportRun(models.Model):
     """One import of a file or feed: its progress while it runs and its report of every record."""
+
+    personal_data = {  # what it holds about people: commonweal/audit/personal_data.py
+        "not_personal": ["report", "message"],
+    }
 
     class Format(models.TextChoices):
         ORUK3_JSON = "oruk3_json", "Open Referral UK 3.0 JSON (file)"
@@ -547,6 +605,10 @@ class SearchDocument(models.Model):
     Rebuilt by `search_index.index_services` whenever a service changes. Latitude and longitude are
     indexed for the bounding-box prefilter; the text tokens and facets live in `SearchPosting`.
     """
+
+    personal_data = {  # what it holds about people: commonweal/audit/personal_data.py
+        "not_personal": ["name", "name_tokens"],
+    }
 
     service = models.OneToOneField(Service, primary_key=True, on_delete=models.CASCADE, related_name="+")
     name = models.CharField(max_length=300)

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from commonweal.accounts.models import User
+from commonweal.audit import personal_data as gdpr
 from commonweal.organisations.models import Organisation
 from commonweal.people.models import Person
 from commonweal.places.models import Area, Lsoa
@@ -26,6 +27,10 @@ from commonweal.places.models import Area, Lsoa
 
 class SummaryRefresh(models.Model):
     """One run that brought the summary tables up to date, with what it found."""
+
+    personal_data = {  # what it holds about people: commonweal/audit/personal_data.py
+        "not_personal": ["source_marker", "catalogue", "problem"],
+    }
 
     class State(models.TextChoices):
         RUNNING = "running", "Running"
@@ -102,6 +107,12 @@ class Breakdown(models.Model):
 class ReferralFact(Breakdown):
     """One referral and how far along the uptake funnel it got (see `funnel.py` for the definitions)."""
 
+    personal_data = {  # what it holds about people: commonweal/audit/personal_data.py
+        "purpose": "Evidence dashboards: pseudonymised facts, small counts suppressed",
+        "lawful_basis": gdpr.STATISTICS,
+        "fields": {"sex": "demographic"},
+    }
+
     referral_id = models.BigIntegerField(primary_key=True)
     person_id = models.BigIntegerField()
     source = models.CharField(max_length=20)
@@ -121,6 +132,12 @@ class ReferralFact(Breakdown):
 
 class ConnectionFact(Breakdown):
     """One connection to a community service (entered-in-error ones are left out) and its outcome."""
+
+    personal_data = {  # what it holds about people: commonweal/audit/personal_data.py
+        "purpose": "Evidence dashboards: pseudonymised facts, small counts suppressed",
+        "lawful_basis": gdpr.STATISTICS,
+        "fields": {"sex": "demographic"},
+    }
 
     connection_id = models.BigIntegerField(primary_key=True)
     service = models.ForeignKey(
@@ -142,6 +159,12 @@ class ConnectionFact(Breakdown):
 
 class OutcomeFact(Breakdown):
     """One person's change in one score: their first answer (baseline) to their latest (follow-up)."""
+
+    personal_data = {  # what it holds about people: commonweal/audit/personal_data.py
+        "purpose": "Evidence dashboards: pseudonymised facts, small counts suppressed",
+        "lawful_basis": gdpr.STATISTICS,
+        "fields": {"sex": "demographic"},
+    }
 
     person_id = models.BigIntegerField()
     instrument_code = models.CharField(max_length=60)
@@ -334,6 +357,12 @@ class Story(models.Model):
     may withdraw it at any time; a withdrawn story is no longer shown anywhere.
     """
 
+    personal_data = {  # what it holds about people: commonweal/audit/personal_data.py
+        "purpose": "Stories told with consent beside the evidence",
+        "lawful_basis": gdpr.CONSENT,
+        "fields": {"text": "free text", "withdrawal_note": "free text"},
+    }
+
     class Source(models.TextChoices):
         JOURNEY = "journey", "A conversation with a link worker"
         COMMUNITY = "community", "A community conversation"
@@ -389,6 +418,10 @@ PERCENT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
 class SroiAnalysis(models.Model):
     """A social return on investment analysis: the scope, period and discount rate of an impact map."""
 
+    personal_data = {  # what it holds about people: commonweal/audit/personal_data.py
+        "not_personal": ["name", "scope"],
+    }
+
     name = models.CharField(max_length=200)
     scope = models.TextField(help_text="What activity is valued, for whom and why")
     organisation = models.ForeignKey(
@@ -422,6 +455,10 @@ class SroiAnalysis(models.Model):
 
 class SroiStakeholder(models.Model):
     """A group who puts something in or experiences change."""
+
+    personal_data = {  # what it holds about people: commonweal/audit/personal_data.py
+        "not_personal": ["name"],
+    }
 
     analysis = models.ForeignKey(SroiAnalysis, on_delete=models.CASCADE, related_name="stakeholders")
     name = models.CharField(max_length=150)
@@ -458,6 +495,10 @@ class SroiInput(models.Model):
 class SroiOutcome(models.Model):
     """One outcome for one stakeholder: its indicator, quantity, financial proxy and the SROI guide's
     assumptions. The quantity is typed in, or counted from the platform's questionnaire answers."""
+
+    personal_data = {  # what it holds about people: commonweal/audit/personal_data.py
+        "not_personal": ["name"],
+    }
 
     analysis = models.ForeignKey(SroiAnalysis, on_delete=models.CASCADE, related_name="outcomes")
     stakeholder = models.ForeignKey(SroiStakeholder, on_delete=models.RESTRICT, related_name="outcomes")
@@ -509,6 +550,10 @@ class Alliance(models.Model):
 
     Commonweal's organisations have no 'alliance' kind, so the alliance and its members live here.
     """
+
+    personal_data = {  # what it holds about people: commonweal/audit/personal_data.py
+        "not_personal": ["name", "description"],
+    }
 
     name = models.CharField(max_length=200, unique=True)
     description = models.TextField(blank=True)

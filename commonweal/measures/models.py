@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from commonweal.accounts.models import User
+from commonweal.audit import personal_data as gdpr
 from commonweal.measures import conf
 from commonweal.organisations.models import Organisation
 from commonweal.people.models import Person
@@ -28,6 +29,10 @@ class ImmutableResponseError(Exception):
 
 class MeasureSchedule(models.Model):
     """A person's plan of questionnaires: a baseline, then follow-ups some weeks later."""
+
+    personal_data = {  # what it holds about people: commonweal/audit/personal_data.py
+        "not_personal": ["instruments", "follow_up_weeks"],
+    }
 
     class Origin(models.TextChoices):
         FIRST_CONTACT = "first_contact", "Started at first contact"
@@ -142,6 +147,13 @@ class Response(models.Model):
     model, its queryset and a database trigger all refuse). A correction is a new response that points
     at the one it corrects, with a reason.
     """
+
+    personal_data = {  # what it holds about people: commonweal/audit/personal_data.py
+        "purpose": "Wellbeing and outcome measures the person answers",
+        "lawful_basis": gdpr.CARE,
+        "fields": {"answers": "health", "correction_reason": "free text"},
+        "person": "person",
+    }
 
     class Status(models.TextChoices):
         IN_PROGRESS = "in_progress", "In progress"
@@ -268,6 +280,14 @@ class AnswerLink(models.Model):
 class SafetyAlert(models.Model):
     """An answer a definition marks as a risk (e.g. PHQ-9 item 9 above zero), until acknowledged."""
 
+    personal_data = {  # what it holds about people: commonweal/audit/personal_data.py
+        "purpose": "Alerting and escalating when an answer shows a risk",
+        "lawful_basis": gdpr.CARE,
+        "fields": {"reason": "health", "action_taken": "health"},
+        "person": "person",
+        "on_erasure": gdpr.KEEP_CLINICAL,
+    }
+
     class Status(models.TextChoices):
         OPEN = "open", "Waiting for acknowledgement"
         ACKNOWLEDGED = "acknowledged", "Acknowledged"
@@ -317,6 +337,13 @@ class SafetyAlert(models.Model):
 
 class AlertDelivery(models.Model):
     """One attempt to tell someone about an alert, and whether it reached them."""
+
+    personal_data = {  # what it holds about people: commonweal/audit/personal_data.py
+        "purpose": "Delivering a safety alert to the people responsible",
+        "lawful_basis": gdpr.CARE,
+        "fields": {"address": "contact"},
+        "not_personal": ["problem"],
+    }
 
     class Audience(models.TextChoices):
         RESPONSIBLE = "responsible", "Responsible link worker"

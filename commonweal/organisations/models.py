@@ -25,6 +25,10 @@ def validate_ods_code(value: str) -> None:
 class Organisation(models.Model):
     """A GP practice, primary care network, VCSE organisation, council team or other body."""
 
+    personal_data = {  # what it holds about people: commonweal/audit/personal_data.py
+        "not_personal": ["name", "postcode", "email", "phone"],
+    }
+
     class Kind(models.TextChoices):
         GP_PRACTICE = "gp_practice", "GP practice"
         PCN = "pcn", "Primary care network"

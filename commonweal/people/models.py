@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 
 from commonweal.accounts.models import User
+from commonweal.audit import personal_data as gdpr
 from commonweal.organisations.models import Organisation
 from commonweal.people.nhs_number import InvalidNhsNumberError, normalise_nhs_number
 from commonweal.places.models import Lsoa
@@ -90,6 +91,33 @@ class GpSharing(models.TextChoices):
 
 class Person(models.Model):
     """A resident, patient or carer whose record Commonweal holds."""
+
+    personal_data = {  # what it holds about people: commonweal/audit/personal_data.py
+        "purpose": "Social prescribing and community care: the person's own record",
+        "lawful_basis": gdpr.CARE,
+        "fields": {
+            "given_name": "identity",
+            "family_name": "identity",
+            "date_of_birth": "demographic",
+            "sex": "demographic",
+            "ethnicity": "demographic",
+            "nhs_number": "identity",
+            "postcode": "location",
+            "lsoa": "location",
+            "phone": "contact",
+            "email": "contact",
+            "address": "location",
+            "contact_methods": "contact",
+            "language": "demographic",
+            "accessibility_needs": "health",
+            "accessibility_notes": "health",
+            "what_matters": "free text",
+            "strengths": "free text",
+            "interests": "free text",
+            "free_times": "free text",
+        },
+        "person": "pk",
+    }
 
     given_name = models.CharField(max_length=100)
     family_name = models.CharField(max_length=100)
@@ -189,6 +217,13 @@ class Person(models.Model):
 class NetworkMember(models.Model):
     """Someone or some group in the person's network: family, friends, neighbours, groups."""
 
+    personal_data = {  # what it holds about people: commonweal/audit/personal_data.py
+        "purpose": "The people around the person, as they chose to record them",
+        "lawful_basis": gdpr.CARE,
+        "fields": {"name": "identity", "note": "free text"},
+        "person": "person",
+    }
+
     class Kind(models.TextChoices):
         FAMILY = "family", "Family"
         FRIEND = "friend", "Friend"
@@ -214,6 +249,14 @@ class NetworkMember(models.Model):
 class SafeguardingConcern(models.Model):
     """A safeguarding concern recorded by staff; never shown to the person or to organisations."""
 
+    personal_data = {  # what it holds about people: commonweal/audit/personal_data.py
+        "purpose": "Recording and acting on a safeguarding concern",
+        "lawful_basis": gdpr.CARE,
+        "fields": {"concern": "health", "action_taken": "free text"},
+        "person": "person",
+        "on_erasure": gdpr.KEEP_SAFEGUARDING,
+    }
+
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="safeguarding_concerns")
     concern = models.TextField()
     action_taken = models.TextField(blank=True)
@@ -229,6 +272,13 @@ class SafeguardingConcern(models.Model):
 
 class Plan(models.Model):
     """The person's own plan: in their words, alongside the goals they set."""
+
+    personal_data = {  # what it holds about people: commonweal/audit/personal_data.py
+        "purpose": "Personalised care and support planning",
+        "lawful_basis": gdpr.CARE,
+        "fields": {"summary": "free text"},
+        "person": "person",
+    }
 
     person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="plan")
     summary = models.TextField("my plan in my own words", blank=True)
@@ -251,6 +301,13 @@ class GoalProgress(models.TextChoices):
 
 class Goal(models.Model):
     """A goal the person sets, in their own words, with steps, who helps and a target date."""
+
+    personal_data = {  # what it holds about people: commonweal/audit/personal_data.py
+        "purpose": "Personalised care and support planning",
+        "lawful_basis": gdpr.CARE,
+        "fields": {"steps": "free text"},
+        "person": "person",
+    }
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="goals")
     description = models.CharField("my goal", max_length=300)
@@ -276,6 +333,13 @@ class Goal(models.Model):
 
 class GoalReview(models.Model):
     """A look back at a goal: when, by whom, how far along, and what was said."""
+
+    personal_data = {  # what it holds about people: commonweal/audit/personal_data.py
+        "purpose": "Personalised care and support planning",
+        "lawful_basis": gdpr.CARE,
+        "fields": {"note": "free text"},
+        "person": "goal__person",
+    }
 
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="reviews")
     reviewed_at = models.DateTimeField(default=timezone.now)

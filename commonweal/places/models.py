@@ -9,6 +9,10 @@ from django.db import models
 class Lsoa(models.Model):
     """A Lower-layer Super Output Area (2011 or 2021 census geography) with its deprivation."""
 
+    personal_data = {  # what it holds about people: commonweal/audit/personal_data.py
+        "not_personal": ["name"],
+    }
+
     class Vintage(models.IntegerChoices):
         CENSUS_2011 = 2011, "2011"
         CENSUS_2021 = 2021, "2021"
@@ -50,6 +54,10 @@ class Lsoa(models.Model):
 
 class Area(models.Model):
     """A named place: an integrated care system, a borough or a neighbourhood."""
+
+    personal_data = {  # what it holds about people: commonweal/audit/personal_data.py
+        "not_personal": ["name"],
+    }
 
     class Kind(models.TextChoices):
         ICS = "ics", "Integrated care system"
@@ -97,6 +105,10 @@ class Area(models.Model):
 
 class Postcode(models.Model):
     """A postcode with its LSOA 2021 and coordinates (ONS Postcode Directory)."""
+
+    personal_data = {  # what it holds about people: commonweal/audit/personal_data.py
+        "not_personal": ["postcode", "ward_name", "local_authority_name"],
+    }
 
     postcode = models.CharField(max_length=8, unique=True, help_text="Normalised, e.g. 'M33 7AA'")
     lsoa = models.ForeignKey(Lsoa, on_delete=models.PROTECT, related_name="postcodes")

@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from commonweal.accounts.models import User
+from commonweal.audit import personal_data as gdpr
 from commonweal.organisations.models import Organisation
 from commonweal.people.models import Person
 from commonweal.referrals.workflow import ACTIVE, REJECTION_LABELS, STATUS_LABELS, RejectionReason
@@ -94,6 +95,18 @@ class Referral(models.Model):
     It always has an owner: the receiving team while it waits for triage or after it ends, and its
     link worker while it is open.
     """
+
+    personal_data = {  # what it holds about people: commonweal/audit/personal_data.py
+        "purpose": "Receiving, triaging and working a social prescribing referral",
+        "lawful_basis": gdpr.CARE,
+        "fields": {
+            "reasons": "health",
+            "reason_detail": "health",
+            "closure_note": "free text",
+            "decline_reason": "free text",
+        },
+        "person": "person",
+    }
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="referrals")
     team = models.ForeignKey(
@@ -221,6 +234,13 @@ class TeamSupervisor(models.Model):
 class ContactLogEntry(models.Model):
     """A call, visit or message, or a missed appointment, and what came of it."""
 
+    personal_data = {  # what it holds about people: commonweal/audit/personal_data.py
+        "purpose": "The link worker's log of contacts with the person",
+        "lawful_basis": gdpr.CARE,
+        "fields": {"note": "free text"},
+        "person": "referral__person",
+    }
+
     class Kind(models.TextChoices):
         CALL = "call", "Phone call"
         VISIT = "visit", "Visit or meeting"
@@ -267,6 +287,22 @@ class ConversationKind(models.IntegerChoices):
 
 class Conversation(models.Model):
     """One of the Three Conversations: dated, who took part, and a summary in the person's words."""
+
+    personal_data = {  # what it holds about people: commonweal/audit/personal_data.py
+        "purpose": "The Three Conversations: what matters to the person and their plan",
+        "lawful_basis": gdpr.CARE,
+        "fields": {
+            "summary": "free text",
+            "what_matters": "free text",
+            "strengths": "free text",
+            "wants_to_do": "free text",
+            "connections_made": "free text",
+            "immediate_risks": "free text",
+            "long_term_plan": "free text",
+            "budget_sources": "free text",
+        },
+        "person": "referral__person",
+    }
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="conversations")
     kind = models.PositiveSmallIntegerField(choices=ConversationKind.choices)
@@ -397,6 +433,14 @@ class SmallSum(models.Model):
 class MessageBack(models.Model):
     """A message back to the GP and referrer, kept exactly as it was sent."""
 
+    personal_data = {  # what it holds about people: commonweal/audit/personal_data.py
+        "purpose": "The message back to the referrer (FHIR)",
+        "lawful_basis": gdpr.CARE,
+        "fields": {"document": "health"},
+        "person": "referral__person",
+        "on_erasure": gdpr.KEEP_SENT,
+    }
+
     class Event(models.TextChoices):
         ACCEPTED = "accepted", "Referral accepted"
         DECLINED = "declined", "Referral declined"
@@ -437,6 +481,14 @@ CONNECTION_STATUS_CHOICES = [(status.value, STATUS_LABELS[status]) for status in
 
 class Connection(models.Model):
     """A closed-loop connection of a person to a directory service, with the Gravity task statuses."""
+
+    personal_data = {  # what it holds about people: commonweal/audit/personal_data.py
+        "purpose": "Connecting the person to a community service, sharing only what they agreed",
+        "lawful_basis": gdpr.CARE,
+        "fields": {"status_reason": "free text", "note": "free text"},
+        "not_personal": ["shared_fields"],
+        "person": "person",
+    }
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="connections")
     referral = models.ForeignKey(
@@ -493,6 +545,13 @@ class Connection(models.Model):
 
 class ConnectionTransition(models.Model):
     """One status change of a connection: from, to, which side, who, when and why."""
+
+    personal_data = {  # what it holds about people: commonweal/audit/personal_data.py
+        "purpose": "The history of a connection",
+        "lawful_basis": gdpr.CARE,
+        "fields": {"note": "free text"},
+        "person": "connection__person",
+    }
 
     connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="transitions")
     from_status = models.CharField(max_length=20, blank=True, help_text="Blank for the request itself")
