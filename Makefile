@@ -55,7 +55,7 @@ serve:
 test: install static .env chromium
 	$(PY) manage.py collectstatic --noinput -v0
 	$(MAKE) check
-	$(BIN)/pytest -n $(TEST_WORKERS) $(COVERAGE)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup $(COVERAGE)
 
 check: install
 	$(BIN)/ruff check .

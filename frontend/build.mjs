@@ -25,6 +25,7 @@ cpSync(join(nhsuk, "nhsuk-frontend.min.js"), join(out, "js", "nhsuk-frontend.min
 cpSync(join(nhsuk, "assets"), join(out, "assets"), { recursive: true });
 cpSync(join(root, "frontend", "commonweal.js"), join(out, "js", "commonweal.js"));
 cpSync(join(root, "frontend", "directory-map.js"), join(out, "js", "directory-map.js"));
+cpSync(join(root, "frontend", "passkeys.js"), join(out, "js", "passkeys.js"));
 // Leaflet for the directory search map, loaded only on pages that show one. leaflet.js names its
 // source map, which collectstatic's manifest must find; leaflet.css names the images; the licence
 // (BSD-2-Clause) travels with the copy.

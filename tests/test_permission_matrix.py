@@ -54,6 +54,7 @@ PAGES = [
         frozenset({R.LINK_WORKER, R.COMMUNITY_HEALTH_WORKER}),
         {"reason": "A reason long enough to be accepted by the form"},
     ),
+    Page("GET", "/people/break-glass/reviews/", frozenset({R.ADMINISTRATOR})),
     Page("GET", "/account/api-tokens/", STAFF_WITH_ORGANISATIONS),
     Page("POST", "/account/api-tokens/", STAFF_WITH_ORGANISATIONS, {"name": "matrix"}),
     Page("GET", "/access/users/", frozenset({R.ADMINISTRATOR})),

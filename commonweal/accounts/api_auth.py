@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import HttpBearer, SessionAuth
@@ -17,7 +18,14 @@ class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
         found = (
             ApiToken.objects.select_related("user")
-            .filter(digest=ApiToken.digest_of(token), revoked_at__isnull=True, user__is_active=True)
+            .filter(
+                digest=ApiToken.digest_of(token),
+                revoked_at__isnull=True,
+                user__is_active=True,
+                expires_at__gt=timezone.now(),
+                # A changed password, "sign out everywhere" or a reset of factors ends the token too.
+                credential_epoch=F("user__credential_epoch"),
+            )
             .first()
         )
         if found is None:

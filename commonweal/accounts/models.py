@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from commonweal.audit import personal_data as gdpr
 
@@ -52,6 +54,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="Can use the Django admin site (operators only).")
     date_joined = models.DateTimeField(default=timezone.now)
+    credential_epoch = models.PositiveIntegerField(
+        default=0,
+        help_text="Goes up when the password changes, the person signs out everywhere or an administrator "
+        "resets their factors: every session and API token of an earlier epoch stops working.",
+    )
 
     objects = UserManager()
 
@@ -70,6 +77,24 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Save; a changed password (not a new account's first, nor a hash upgrade) starts a new epoch."""
+        if self._password is not None and not self._state.adding:  # type: ignore[attr-defined]
+            self.credential_epoch += 1
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "credential_epoch"}
+        super().save(*args, **kwargs)
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        """Tie sessions to the password and the credential epoch (Django ties them to the password only)."""
+        return salted_hmac(
+            "commonweal.accounts.User.session_auth_hash",
+            f"{self.password}:{self.credential_epoch}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
 
 class Role(models.TextChoices):
@@ -161,6 +186,10 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(help_text="The token stops working at this time")
+    credential_epoch = models.PositiveIntegerField(
+        default=0, help_text="The holder's credential epoch when it was made; works only while it is theirs"
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -168,7 +197,39 @@ class ApiToken(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
 
+    def status(self, now: datetime.datetime | None = None) -> str:
+        """Say whether the token works, in words for the tokens page."""
+        if self.revoked_at is not None:
+            return "Revoked"
+        if self.expires_at <= (now or timezone.now()):
+            return "Expired"
+        if self.credential_epoch != self.user.credential_epoch:
+            return "Stopped: your password changed or you signed out everywhere"
+        return "Active"
+
     @staticmethod
     def digest_of(secret: str) -> str:
         """Return the stored digest of a token secret."""
         return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+class Passkey(models.Model):
+    """A WebAuthn credential (a passkey) a user signs in with as their second factor."""
+
+    personal_data = {  # what it holds about people: commonweal/audit/personal_data.py
+        "not_personal": ["name"],  # what the person calls the device, as an API token's name
+    }
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="passkeys")
+    name = models.CharField(max_length=100, help_text="What the person calls it, e.g. their phone")
+    credential_id = models.CharField(max_length=1400, unique=True, help_text="base64url, as sent")
+    public_key = models.BinaryField()
+    sign_count = models.PositiveBigIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -107,6 +107,14 @@ def roles_of(user: User | AnonymousUser) -> frozenset[Role]:
     return cast(frozenset[Role], cached)
 
 
+def must_use_second_factor(user: User | AnonymousUser) -> bool:
+    """Tell whether the user must sign in with a second factor: anyone who can see another person's
+    record or count votes, i.e. every role but resident, and the Django admin's operators."""
+    if not user.is_authenticated:
+        return False
+    return bool(user.is_staff or user.is_superuser or roles_of(user) - {Role.RESIDENT})
+
+
 def capabilities_of(user: User | AnonymousUser) -> frozenset[Capability]:
     """Return every capability the user's roles grant."""
     granted: set[Capability] = set()

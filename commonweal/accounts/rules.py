@@ -25,3 +25,13 @@ def may_issue_token(user: User | AnonymousUser, holder: User) -> bool:
 def may_revoke_token(user: User | AnonymousUser, token: ApiToken) -> bool:
     """A token's holder may revoke it (even after losing the role that let them issue it)."""
     return user.is_authenticated and user.pk == token.user_id
+
+
+def may_change_own_factors(user: User | AnonymousUser, holder: User) -> bool:
+    """People add, replace and remove their own sign-in factors, and sign themselves out everywhere."""
+    return user.is_authenticated and user.pk == holder.pk
+
+
+def may_reset_factors(user: User | AnonymousUser, holder: User) -> bool:
+    """Administrators reset the lost factors of anyone (themselves included, by another's hand or not)."""
+    return may_manage_access(user)

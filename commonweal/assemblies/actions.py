@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime
 import random
 import secrets
-import time
 from collections.abc import Iterable, Mapping, Sequence
 
 from django.core.exceptions import PermissionDenied
@@ -15,7 +14,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from commonweal.accounts.models import User
-from commonweal.assemblies import queries, rules
+from commonweal.assemblies import queries, rules, tasks
 from commonweal.assemblies.core import invitations as lottery
 from commonweal.assemblies.core import selection as sortition
 from commonweal.assemblies.core.features import ASKED_FEATURES, FEATURES, resolve_feature
@@ -25,6 +24,7 @@ from commonweal.assemblies.core.quotas import (
     parse_population_shares,
     quotas_from_population_shares,
 )
+from commonweal.assemblies.errors import NOT_YOURS, AssemblyError, require_stage
 from commonweal.assemblies.models import (
     PRIVACY_NOTICE_VERSION,
     Assembly,
@@ -40,31 +40,22 @@ from commonweal.assemblies.models import (
     Replacement,
     Response,
     Selection,
-    SelectionProbability,
     SelectionRequest,
     Session,
     Vote,
+)
+from commonweal.assemblies.selection_run import (
+    carry_out_selection,  # noqa: F401 (the demo and tests run a queued request through here)
+    distribution_json,
+    run_selection,  # noqa: F401 (an action, kept beside the others)
+    selection_error,
 )
 from commonweal.audit.actions import record_event
 from commonweal.organisations.models import Organisation
 from commonweal.places.models import Area
 from commonweal.places.postcodes import MalformedPostcodeError, normalise_postcode
 from commonweal.places.queries import postcodes_in
-
-_NOT_YOURS = "You do not run assemblies or steering groups in this place."
-
-
-class AssemblyError(ValueError):
-    """A request an assemblies action cannot carry out; the message says why in plain words.
-
-    Refusals by rule (who may act) raise PermissionDenied instead; this error is about the request itself.
-    """
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        """Keep the field (None: the whole form) that the message should be shown beside."""
-        super().__init__(message)
-        self.field = field
-
+from commonweal.ui.forms import LONG_TEXT_MAX
 
 # A selection still pending after this long has lost its worker (a restart, a crash): another may start.
 STALE_SELECTION = datetime.timedelta(minutes=30)
@@ -74,9 +65,9 @@ CODE_LENGTH = 8
 Stage = Assembly.Stage
 
 
-def _require_stage(assembly: Assembly, allowed: Iterable[str], message: str) -> None:
-    if assembly.stage not in set(allowed):
-        raise AssemblyError(message)
+def _clock(at: datetime.datetime | None) -> datetime.datetime:
+    """Return the time an action writes: `at` when given, else now (read once per call)."""
+    return at if at is not None else timezone.now()
 
 
 @transaction.atomic
@@ -92,10 +83,12 @@ def create_assembly(
     one_per_household: bool = True,
     registration_closes_on: datetime.date | None = None,
     by: User | None,
+    at: datetime.datetime | None = None,
 ) -> Assembly:
     """Set up a citizens' assembly for a place: its question, panel size and the features with quotas."""
+    now = _clock(at)
     if not rules.may_run_in_place(by, place):
-        raise PermissionDenied(_NOT_YOURS)
+        raise PermissionDenied(NOT_YOURS)
     unknown = [code for code in quota_features if code not in FEATURES]
     if unknown:
         raise AssemblyError(f"Unknown quota features: {', '.join(unknown)}.", field="quota_features")
@@ -110,6 +103,7 @@ def create_assembly(
         remit=remit,
         responsible_organisation=responsible_organisation,
         created_by=by,
+        created_at=now,
     )
     assembly = Assembly.objects.create(
         body=body,
@@ -121,6 +115,7 @@ def create_assembly(
     )
     record_event(
         by=by,
+        at=now,
         action="participation.create_assembly",
         target=assembly,
         place=place.code,
@@ -146,6 +141,7 @@ def draw_invitations(
     letters_per_postcode: int,
     seed: int,
     by: User | None,
+    at: datetime.datetime | None = None,
     code_source: random.Random | None = None,
 ) -> InvitationRound:
     """Draw postcodes by stratified lottery and make one coded letter per address; opens registration.
@@ -153,12 +149,13 @@ def draw_invitations(
     `code_source` makes the codes reproducible (the demo); by default they come from the operating
     system, because a guessable code would let anyone register.
     """
+    now = _clock(at)
     if not rules.may_run_body(by, assembly.body):
-        raise PermissionDenied(_NOT_YOURS)
+        raise PermissionDenied(NOT_YOURS)
     assembly = (
         Assembly.objects.select_for_update(of=("self",)).select_related("body__place").get(pk=assembly.pk)
     )
-    _require_stage(
+    require_stage(
         assembly,
         (Stage.SETTING_UP, Stage.RECRUITING),
         "Registration has closed, so no more invitations can be sent.",
@@ -185,6 +182,7 @@ def draw_invitations(
             for entry in draw.allocations
         ],
         drawn_by=by,
+        drawn_at=now,
     )
     # The frame is the place's own postcodes, so every drawn one is among them.
     postcode_rows = postcodes_in(assembly.body.place.lsoas.all()).in_bulk(
@@ -212,6 +210,7 @@ def draw_invitations(
         assembly.save(update_fields=["stage"])
     record_event(
         by=by,
+        at=now,
         action="participation.draw_invitations",
         target=assembly,
         round=number,
@@ -239,8 +238,10 @@ def register_volunteer(
     answers: Mapping[str, str],
     consent: bool,
     by: User | None = None,
+    at: datetime.datetime | None = None,
 ) -> Registration:
     """Add someone invited by letter to the volunteer pool, with their answers and their consent."""
+    now = _clock(at)
     assembly = Assembly.objects.select_for_update().get(pk=assembly.pk)
     if not assembly.is_registration_open:
         raise AssemblyError("Registration for this assembly is closed.")
@@ -286,7 +287,6 @@ def register_volunteer(
         )
     number = (assembly.registrations.aggregate(last=Max("number"))["last"] or 0) + 1
     lsoa = invitation.postcode.lsoa
-    now = timezone.now()
     registration = Registration.objects.create(
         assembly=assembly,
         invitation=invitation,
@@ -305,35 +305,41 @@ def register_volunteer(
         registered_at=now,
     )
     # No personal data in the audit detail: the registration row holds it, and can be erased.
-    record_event(by=by, action="participation.register_volunteer", target=registration, number=number)
+    record_event(by=by, at=now, action="participation.register_volunteer", target=registration, number=number)
     return registration
 
 
 @transaction.atomic
-def withdraw_registration(*, registration: Registration, reason: str, by: User | None) -> Registration:
+def withdraw_registration(
+    *, registration: Registration, reason: str, by: User | None, at: datetime.datetime | None = None
+) -> Registration:
     """Take a volunteer out of the pool at their request (before they are on the panel)."""
+    now = _clock(at)
     if not rules.may_run_body(by, registration.assembly.body):
-        raise PermissionDenied(_NOT_YOURS)
+        raise PermissionDenied(NOT_YOURS)
     if registration.withdrawn_at is not None:
         raise AssemblyError(f"{registration.pseudonym} has already withdrawn.")
     if registration.memberships.filter(left_on__isnull=True).exists():
         raise AssemblyError(
             f"{registration.pseudonym} is on the panel: record that they have left the panel instead."
         )
-    registration.withdrawn_at = timezone.now()
+    registration.withdrawn_at = now
     registration.withdrawal_reason = reason
     registration.save(update_fields=["withdrawn_at", "withdrawal_reason"])
-    record_event(by=by, action="participation.withdraw_registration", target=registration)
+    record_event(by=by, at=now, action="participation.withdraw_registration", target=registration)
     return registration
 
 
 @transaction.atomic
-def close_registration(*, assembly: Assembly, by: User | None) -> Assembly:
+def close_registration(
+    *, assembly: Assembly, by: User | None, at: datetime.datetime | None = None
+) -> Assembly:
     """Close the pool: nobody else can register, and the panel can be selected from who has."""
+    now = _clock(at)
     if not rules.may_run_body(by, assembly.body):
-        raise PermissionDenied(_NOT_YOURS)
+        raise PermissionDenied(NOT_YOURS)
     assembly = Assembly.objects.select_for_update().get(pk=assembly.pk)
-    _require_stage(assembly, (Stage.RECRUITING,), "Registration is not open.")
+    require_stage(assembly, (Stage.RECRUITING,), "Registration is not open.")
     volunteers = queries.pool(assembly).count()
     if volunteers < assembly.panel_size:
         raise AssemblyError(
@@ -341,9 +347,9 @@ def close_registration(*, assembly: Assembly, by: User | None) -> Assembly:
             "Send more invitations before closing registration."
         )
     assembly.stage = Stage.POOL_CLOSED
-    assembly.registration_closed_at = timezone.now()
+    assembly.registration_closed_at = now
     assembly.save(update_fields=["stage", "registration_closed_at"])
-    record_event(by=by, action="participation.close_registration", target=assembly, pool=volunteers)
+    record_event(by=by, at=now, action="participation.close_registration", target=assembly, pool=volunteers)
     return assembly
 
 
@@ -397,13 +403,15 @@ def set_quotas(
     tolerance_seats: int,
     source_name: str,
     by: User | None,
+    at: datetime.datetime | None = None,
 ) -> list[Quota]:
     """Replace the quotas with targets from a population-share table: floor and ceiling of k x share,
     widened by the tolerance."""
+    now = _clock(at)
     if not rules.may_run_body(by, assembly.body):
-        raise PermissionDenied(_NOT_YOURS)
+        raise PermissionDenied(NOT_YOURS)
     assembly = Assembly.objects.select_for_update().get(pk=assembly.pk)
-    _require_stage(
+    require_stage(
         assembly,
         (Stage.SETTING_UP, Stage.RECRUITING, Stage.POOL_CLOSED),
         "The panel has been selected, so its quotas can no longer change.",
@@ -434,10 +442,11 @@ def set_quotas(
     )
     assembly.quota_tolerance_seats = tolerance_seats
     assembly.quota_source_name = source_name
-    assembly.quotas_set_at = timezone.now()
+    assembly.quotas_set_at = now
     assembly.save(update_fields=["quota_tolerance_seats", "quota_source_name", "quotas_set_at"])
     record_event(
         by=by,
+        at=now,
         action="participation.set_quotas",
         target=assembly,
         source=source_name,
@@ -448,12 +457,15 @@ def set_quotas(
 
 
 @transaction.atomic
-def change_quota(*, quota: Quota, minimum: int, maximum: int, by: User | None) -> Quota:
+def change_quota(
+    *, quota: Quota, minimum: int, maximum: int, by: User | None, at: datetime.datetime | None = None
+) -> Quota:
     """Set one quota's bounds by hand, e.g. to relax a quota that the feasibility check names."""
+    now = _clock(at)
     if not rules.may_run_body(by, quota.assembly.body):
-        raise PermissionDenied(_NOT_YOURS)
+        raise PermissionDenied(NOT_YOURS)
     assembly = Assembly.objects.select_for_update().get(pk=quota.assembly_id)
-    _require_stage(
+    require_stage(
         assembly,
         (Stage.SETTING_UP, Stage.RECRUITING, Stage.POOL_CLOSED),
         "The panel has been selected, so its quotas can no longer change.",
@@ -467,6 +479,7 @@ def change_quota(*, quota: Quota, minimum: int, maximum: int, by: User | None) -
     quota.save(update_fields=["minimum", "maximum"])
     record_event(
         by=by,
+        at=now,
         action="participation.change_quota",
         target=assembly,
         quota=[quota.feature, quota.value],
@@ -476,113 +489,24 @@ def change_quota(*, quota: Quota, minimum: int, maximum: int, by: User | None) -
     return quota
 
 
-def _distribution_json(distribution: sortition.PanelDistribution) -> dict[str, object]:
-    return {
-        "groups": [[int(member) for member in group] for group in distribution.groups],
-        "templates": [
-            {"probability": template.probability, "seats": list(template.seats)}
-            for template in distribution.templates
-        ],
-    }
-
-
-def _selection_error(error: SelectionInputError) -> AssemblyError:
-    return AssemblyError(str(error))
-
-
 @transaction.atomic
-def run_selection(*, assembly: Assembly, method: str, seed: int, by: User | None) -> Selection:
-    """Find the fair lottery over panels, draw the panel with `seed`, and seat the people drawn."""
-    if not rules.may_run_body(by, assembly.body):
-        raise PermissionDenied(_NOT_YOURS)
-    assembly = Assembly.objects.select_for_update(of=("self",)).select_related("body").get(pk=assembly.pk)
-    if hasattr(assembly, "selection"):
-        raise AssemblyError("The panel has already been selected; a selection is never re-run.")
-    _require_stage(assembly, (Stage.POOL_CLOSED,), "Close registration before selecting the panel.")
-    if not assembly.quotas.exists():
-        raise AssemblyError("Set the quotas before selecting the panel.")
-    if seed < 0 or seed >= 2**63:
-        raise AssemblyError("The seed must be a whole number from 0 to 9223372036854775807.", field="seed")
-    volunteers = list(queries.pool(assembly).select_related("invitation"))
-    problem = queries.selection_problem(assembly, volunteers)
-    started = time.perf_counter()
-    try:
-        result, panel = sortition.select(problem, sortition.Method(method), seed)
-    except SelectionInputError as error:
-        raise _selection_error(error) from error
-    seconds = time.perf_counter() - started
-    chosen = {int(member) for member in panel.volunteer_ids}
-    selection = Selection.objects.create(
-        assembly=assembly,
-        method=method,
-        seed=seed,
-        pool_size=len(volunteers),
-        panel_size=assembly.panel_size,
-        minimum_probability=result.minimum_probability,
-        distribution=_distribution_json(result.distribution),
-        stages=result.stages,
-        panels_generated=result.panels_generated,
-        notes=list(result.notes),
-        seconds=round(seconds, 3),
-        created_by=by,
-    )
-    by_number = {entry.number: entry for entry in volunteers}
-    probability = result.probability_by_id()
-    SelectionProbability.objects.bulk_create(
-        [
-            SelectionProbability(
-                selection=selection,
-                registration=entry,
-                probability=probability[str(entry.number)],
-                selected=entry.number in chosen,
-            )
-            for entry in volunteers
-        ]
-    )
-    today = timezone.localdate()
-    Membership.objects.bulk_create(
-        [
-            Membership(
-                body=assembly.body,
-                full_name=by_number[number].full_name,
-                registration=by_number[number],
-                affiliation="Resident",
-                route=Membership.Route.SELECTED,
-                joined_on=today,
-            )
-            for number in sorted(chosen)
-        ]
-    )
-    assembly.stage = Stage.SELECTED
-    assembly.save(update_fields=["stage"])
-    record_event(
-        by=by,
-        action="participation.run_selection",
-        target=assembly,
-        method=method,
-        seed=seed,
-        minimum_probability=result.minimum_probability,
-        panel=sorted(chosen),
-    )
-    return selection
-
-
-@transaction.atomic
-def request_selection(*, assembly: Assembly, method: str, seed: int, by: User | None) -> SelectionRequest:
+def request_selection(
+    *, assembly: Assembly, method: str, seed: int, by: User | None, at: datetime.datetime | None = None
+) -> SelectionRequest:
     """Queue the selection of the panel with a method and a seed; a background task carries it out."""
+    now = _clock(at)
     if not rules.may_run_body(by, assembly.body):
-        raise PermissionDenied(_NOT_YOURS)
+        raise PermissionDenied(NOT_YOURS)
     assembly = Assembly.objects.select_for_update().get(pk=assembly.pk)
     if hasattr(assembly, "selection"):
         raise AssemblyError("The panel has already been selected; a selection is never re-run.")
-    _require_stage(assembly, (Stage.POOL_CLOSED,), "Close registration before selecting the panel.")
+    require_stage(assembly, (Stage.POOL_CLOSED,), "Close registration before selecting the panel.")
     if not assembly.quotas.exists():
         raise AssemblyError("Set the quotas before selecting the panel.")
     if method not in Selection.Method.values:
         raise AssemblyError("Choose a method.", field="method")
     if seed < 0 or seed >= 2**63:
         raise AssemblyError("The seed must be a whole number from 0 to 9223372036854775807.", field="seed")
-    now = timezone.now()
     pending = assembly.selection_requests.filter(
         status__in=(SelectionRequest.Status.QUEUED, SelectionRequest.Status.RUNNING)
     )
@@ -596,72 +520,46 @@ def request_selection(*, assembly: Assembly, method: str, seed: int, by: User | 
     try:
         check_problem(queries.selection_problem(assembly))
     except SelectionInputError as error:
-        raise _selection_error(error) from error
-    queued = SelectionRequest.objects.create(assembly=assembly, method=method, seed=seed, requested_by=by)
-    record_event(by=by, action="participation.request_selection", target=assembly, method=method, seed=seed)
-    return queued
-
-
-def carry_out_selection(*, request_id: int) -> SelectionRequest:
-    """Run a queued selection request (the background task calls this) and record how it ended."""
-    with transaction.atomic():
-        queued = (
-            SelectionRequest.objects.select_for_update(of=("self",))
-            .select_related("requested_by")
-            .get(pk=request_id)
-        )
-        if queued.status != SelectionRequest.Status.QUEUED:
-            return queued
-        queued.status = SelectionRequest.Status.RUNNING
-        queued.started_at = timezone.now()
-        queued.save(update_fields=["status", "started_at"])
-    try:
-        run_selection(
-            assembly=Assembly.objects.get(pk=queued.assembly_id),
-            method=queued.method,
-            seed=queued.seed,
-            by=queued.requested_by,
-        )
-    except AssemblyError as error:
-        queued.status, queued.error = SelectionRequest.Status.FAILED, str(error)
-    except Exception:
-        queued.status = SelectionRequest.Status.FAILED
-        queued.error = "Something went wrong on our side while selecting; nothing was saved. Try again."
-        queued.finished_at = timezone.now()
-        queued.save(update_fields=["status", "error", "finished_at"])
-        raise
-    else:
-        queued.status = SelectionRequest.Status.DONE
-    queued.finished_at = timezone.now()
-    queued.save(update_fields=["status", "error", "finished_at"])
+        raise selection_error(error) from error
+    queued = SelectionRequest.objects.create(
+        assembly=assembly, method=method, seed=seed, requested_by=by, requested_at=now
+    )
+    transaction.on_commit(lambda: tasks.select_panel.enqueue(queued.pk))
+    record_event(
+        by=by, at=now, action="participation.request_selection", target=assembly, method=method, seed=seed
+    )
     return queued
 
 
 @transaction.atomic
-def publish_panel(*, assembly: Assembly, by: User | None) -> Assembly:
+def publish_panel(*, assembly: Assembly, by: User | None, at: datetime.datetime | None = None) -> Assembly:
     """Publish the selection: the seed, the lottery and every volunteer's chance become public."""
+    now = _clock(at)
     if not rules.may_run_body(by, assembly.body):
-        raise PermissionDenied(_NOT_YOURS)
+        raise PermissionDenied(NOT_YOURS)
     assembly = Assembly.objects.select_for_update().get(pk=assembly.pk)
-    _require_stage(assembly, (Stage.SELECTED,), "Only a selected, unpublished panel can be published.")
+    require_stage(assembly, (Stage.SELECTED,), "Only a selected, unpublished panel can be published.")
     assembly.stage = Stage.PUBLISHED
-    assembly.published_at = timezone.now()
+    assembly.published_at = now
     assembly.save(update_fields=["stage", "published_at"])
-    record_event(by=by, action="participation.publish_panel", target=assembly)
+    record_event(by=by, at=now, action="participation.publish_panel", target=assembly)
     return assembly
 
 
 @transaction.atomic
-def draw_replacements(*, assembly: Assembly, seed: int, by: User | None) -> Replacement:
+def draw_replacements(
+    *, assembly: Assembly, seed: int, by: User | None, at: datetime.datetime | None = None
+) -> Replacement:
     """Fill the seats of members who left with volunteers from the rest of the pool, within the quotas."""
+    now = _clock(at)
     if not rules.may_run_body(by, assembly.body):
-        raise PermissionDenied(_NOT_YOURS)
+        raise PermissionDenied(NOT_YOURS)
     assembly = (
         Assembly.objects.select_for_update(of=("self",))
         .select_related("body", "selection")
         .get(pk=assembly.pk)
     )
-    _require_stage(assembly, (Stage.SELECTED, Stage.PUBLISHED), "Select the panel first.")
+    require_stage(assembly, (Stage.SELECTED, Stage.PUBLISHED), "Select the panel first.")
     if seed < 0 or seed >= 2**63:
         raise AssemblyError("The seed must be a whole number from 0 to 9223372036854775807.", field="seed")
     dropouts = queries.open_dropouts(assembly)
@@ -694,7 +592,7 @@ def draw_replacements(*, assembly: Assembly, seed: int, by: User | None) -> Repl
             method=method,
         )
     except SelectionInputError as error:
-        raise _selection_error(error) from error
+        raise selection_error(error) from error
     drawn = sorted(int(number) for number in outcome.replacements)
     replacement = Replacement.objects.create(
         assembly=assembly,
@@ -703,12 +601,13 @@ def draw_replacements(*, assembly: Assembly, seed: int, by: User | None) -> Repl
         dropped=sorted(entry.number for entry in dropped),
         drawn=drawn,
         minimum_probability=outcome.result.minimum_probability,
-        distribution=_distribution_json(outcome.result.distribution),
+        distribution=distribution_json(outcome.result.distribution),
         probabilities={entry.volunteer_id: entry.probability for entry in outcome.result.probabilities},
         created_by=by,
+        created_at=now,
     )
     by_number = {entry.number: entry for entry in volunteers}
-    today = timezone.localdate()
+    today = timezone.localdate(now)
     Membership.objects.bulk_create(
         [
             Membership(
@@ -724,6 +623,7 @@ def draw_replacements(*, assembly: Assembly, seed: int, by: User | None) -> Repl
     )
     record_event(
         by=by,
+        at=now,
         action="participation.draw_replacements",
         target=assembly,
         seed=seed,
@@ -746,10 +646,12 @@ def create_steering_group(
     remit: str,
     responsible_organisation: Organisation | None = None,
     by: User | None,
+    at: datetime.datetime | None = None,
 ) -> Body:
     """Set up a neighbourhood steering group for a place."""
+    now = _clock(at)
     if not rules.may_run_in_place(by, place):
-        raise PermissionDenied(_NOT_YOURS)
+        raise PermissionDenied(NOT_YOURS)
     body = Body.objects.create(
         kind=Body.Kind.STEERING_GROUP,
         name=name,
@@ -757,8 +659,9 @@ def create_steering_group(
         remit=remit,
         responsible_organisation=responsible_organisation,
         created_by=by,
+        created_at=now,
     )
-    record_event(by=by, action="participation.create_steering_group", target=body, place=place.code)
+    record_event(by=by, at=now, action="participation.create_steering_group", target=body, place=place.code)
     return body
 
 
@@ -771,10 +674,12 @@ def add_member(
     affiliation: str,
     joined_on: datetime.date,
     by: User | None,
+    at: datetime.datetime | None = None,
 ) -> Membership:
     """Give someone a seat on a steering group."""
+    now = _clock(at)
     if not rules.may_run_body(by, body):
-        raise PermissionDenied(_NOT_YOURS)
+        raise PermissionDenied(NOT_YOURS)
     if body.is_assembly:
         raise AssemblyError(
             "Members of a citizens' assembly are chosen by lottery: "
@@ -788,17 +693,25 @@ def add_member(
         route=Membership.Route.APPOINTED,
         joined_on=joined_on,
     )
-    record_event(by=by, action="participation.add_member", target=body, membership=membership.pk, role=role)
+    record_event(
+        by=by, at=now, action="participation.add_member", target=body, membership=membership.pk, role=role
+    )
     return membership
 
 
 @transaction.atomic
 def end_membership(
-    *, membership: Membership, left_on: datetime.date, reason: str, by: User | None
+    *,
+    membership: Membership,
+    left_on: datetime.date,
+    reason: str,
+    by: User | None,
+    at: datetime.datetime | None = None,
 ) -> Membership:
     """Record that a member has left (for an assembly, a drop-out whose seat a replacement can fill)."""
+    now = _clock(at)
     if not rules.may_run_body(by, membership.body):
-        raise PermissionDenied(_NOT_YOURS)
+        raise PermissionDenied(NOT_YOURS)
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if membership.left_on is not None:
         raise AssemblyError(f"{membership.full_name} left on {_long_date(membership.left_on)}.")
@@ -812,7 +725,7 @@ def end_membership(
     membership.left_reason = reason
     membership.save(update_fields=["left_on", "left_reason"])
     record_event(
-        by=by, action="participation.end_membership", target=membership.body, membership=membership.pk
+        by=by, at=now, action="participation.end_membership", target=membership.body, membership=membership.pk
     )
     return membership
 
@@ -827,14 +740,26 @@ def record_session(
     agenda: str,
     notes: str,
     by: User | None,
+    at: datetime.datetime | None = None,
     session: Session | None = None,
 ) -> Session:
     """Add a session (or change one): its date, agenda and notes."""
+    now = _clock(at)
     if not rules.may_run_body(by, body):
-        raise PermissionDenied(_NOT_YOURS)
+        raise PermissionDenied(NOT_YOURS)
+    for name, text in (("agenda", agenda), ("notes", notes)):
+        if len(text) > LONG_TEXT_MAX:
+            raise AssemblyError(f"Keep the {name} to {LONG_TEXT_MAX:,} characters or fewer.", field=name)
     if session is None:
         session = Session.objects.create(
-            body=body, title=title, held_on=held_on, venue=venue, agenda=agenda, notes=notes, created_by=by
+            body=body,
+            title=title,
+            held_on=held_on,
+            venue=venue,
+            agenda=agenda,
+            notes=notes,
+            created_by=by,
+            created_at=now,
         )
         action = "participation.add_session"
     else:
@@ -844,21 +769,29 @@ def record_session(
         session.agenda, session.notes = agenda, notes
         session.save(update_fields=["title", "held_on", "venue", "agenda", "notes"])
         action = "participation.change_session"
-    record_event(by=by, action=action, target=session)
+    record_event(by=by, at=now, action=action, target=session)
     return session
 
 
 @transaction.atomic
 def add_evidence(
-    *, session: Session, title: str, presented_by: str, link: str, summary: str, by: User | None
+    *,
+    session: Session,
+    title: str,
+    presented_by: str,
+    link: str,
+    summary: str,
+    by: User | None,
+    at: datetime.datetime | None = None,
 ) -> EvidenceItem:
     """Add an item to a session's evidence pack."""
+    now = _clock(at)
     if not rules.may_run_body(by, session.body):
-        raise PermissionDenied(_NOT_YOURS)
+        raise PermissionDenied(NOT_YOURS)
     item = EvidenceItem.objects.create(
         session=session, title=title, presented_by=presented_by, link=link, summary=summary
     )
-    record_event(by=by, action="participation.add_evidence", target=session, item=item.pk)
+    record_event(by=by, at=now, action="participation.add_evidence", target=session, item=item.pk)
     return item
 
 
@@ -871,18 +804,29 @@ def make_recommendation(
     made_on: datetime.date,
     session: Session | None,
     by: User | None,
+    at: datetime.datetime | None = None,
 ) -> Recommendation:
     """Record a recommendation the body has agreed, numbered in order."""
+    now = _clock(at)
     if not rules.may_run_body(by, body):
-        raise PermissionDenied(_NOT_YOURS)
+        raise PermissionDenied(NOT_YOURS)
     if session is not None and session.body_id != body.pk:
         raise AssemblyError("Choose one of this body's sessions.", field="session")
     Body.objects.select_for_update().get(pk=body.pk)
     number = (body.recommendations.aggregate(last=Max("number"))["last"] or 0) + 1
     recommendation = Recommendation.objects.create(
-        body=body, session=session, number=number, title=title, text=text, made_on=made_on, created_by=by
+        body=body,
+        session=session,
+        number=number,
+        title=title,
+        text=text,
+        made_on=made_on,
+        created_by=by,
+        created_at=now,
     )
-    record_event(by=by, action="participation.make_recommendation", target=recommendation, number=number)
+    record_event(
+        by=by, at=now, action="participation.make_recommendation", target=recommendation, number=number
+    )
     return recommendation
 
 
@@ -897,11 +841,16 @@ def eligible_voters(recommendation: Recommendation) -> list[Membership]:
 
 @transaction.atomic
 def record_votes(
-    *, recommendation: Recommendation, choices: Mapping[int, str | None], by: User | None
+    *,
+    recommendation: Recommendation,
+    choices: Mapping[int, str | None],
+    by: User | None,
+    at: datetime.datetime | None = None,
 ) -> dict[str, int]:
     """Record how each member voted (None: did not vote); replaces the earlier record. Returns the tally."""
+    now = _clock(at)
     if not rules.may_run_body(by, recommendation.body):
-        raise PermissionDenied(_NOT_YOURS)
+        raise PermissionDenied(NOT_YOURS)
     eligible = {membership.pk: membership for membership in eligible_voters(recommendation)}
     strangers = sorted(set(choices) - set(eligible))
     if strangers:
@@ -917,7 +866,7 @@ def record_votes(
         votes.append(Vote(recommendation=recommendation, membership=eligible[membership_id], choice=choice))
     Vote.objects.bulk_create(votes)
     tally = {choice: sum(1 for vote in votes if vote.choice == choice) for choice in Vote.Choice.values}
-    record_event(by=by, action="participation.record_votes", target=recommendation, tally=tally)
+    record_event(by=by, at=now, action="participation.record_votes", target=recommendation, tally=tally)
     return tally
 
 
@@ -930,10 +879,12 @@ def record_response(
     responder: str,
     responded_on: datetime.date,
     by: User | None,
+    at: datetime.datetime | None = None,
 ) -> Response:
     """Record the responsible organisation's answer; an earlier answer stays in the history."""
+    now = _clock(at)
     if not rules.may_run_body(by, recommendation.body):
-        raise PermissionDenied(_NOT_YOURS)
+        raise PermissionDenied(NOT_YOURS)
     if decision not in Response.Decision.values:
         raise AssemblyError("Choose accepted, partly accepted or rejected.", field="decision")
     if not reasons.strip():
@@ -953,8 +904,11 @@ def record_response(
         responder=responder,
         responded_on=responded_on,
         recorded_by=by,
+        recorded_at=now,
     )
-    record_event(by=by, action="participation.record_response", target=recommendation, decision=decision)
+    record_event(
+        by=by, at=now, action="participation.record_response", target=recommendation, decision=decision
+    )
     return response
 
 
@@ -966,10 +920,12 @@ def record_delivery(
     note: str,
     reported_on: datetime.date,
     by: User | None,
+    at: datetime.datetime | None = None,
 ) -> DeliveryUpdate:
     """Record progress on delivering an accepted (or partly accepted) recommendation."""
+    now = _clock(at)
     if not rules.may_run_body(by, recommendation.body):
-        raise PermissionDenied(_NOT_YOURS)
+        raise PermissionDenied(NOT_YOURS)
     response = recommendation.current_response()
     if response is None:
         raise AssemblyError("Record the responsible organisation's response before tracking delivery.")
@@ -978,7 +934,12 @@ def record_delivery(
     if status not in DeliveryUpdate.Status.values:
         raise AssemblyError("Choose a delivery status.", field="status")
     update = DeliveryUpdate.objects.create(
-        recommendation=recommendation, status=status, note=note, reported_on=reported_on, recorded_by=by
+        recommendation=recommendation,
+        status=status,
+        note=note,
+        reported_on=reported_on,
+        recorded_by=by,
+        recorded_at=now,
     )
-    record_event(by=by, action="participation.record_delivery", target=recommendation, status=status)
+    record_event(by=by, at=now, action="participation.record_delivery", target=recommendation, status=status)
     return update

@@ -21,7 +21,7 @@ from commonweal.assemblies.models import (
 )
 from commonweal.organisations.models import Organisation
 from commonweal.places.models import Area
-from commonweal.ui.forms import DateInput, place_field
+from commonweal.ui.forms import LONG_TEXT_MAX, SHORT_TEXT_MAX, DateInput, place_field
 
 _MAX_TABLE_BYTES = 200_000
 
@@ -40,6 +40,7 @@ class AssemblyForm(forms.Form):
         label="Name", max_length=200, error_messages={"required": "Enter the assembly's name"}
     )
     remit = forms.CharField(
+        max_length=SHORT_TEXT_MAX,
         label="The question it will answer",
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Enter the question the assembly will answer"},
@@ -319,6 +320,7 @@ class SteeringGroupForm(forms.Form):
         label="Name", max_length=200, error_messages={"required": "Enter the group's name"}
     )
     remit = forms.CharField(
+        max_length=SHORT_TEXT_MAX,
         label="What the group is for",
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Say what the group is for"},
@@ -365,11 +367,13 @@ class SessionForm(forms.Form):
     )
     venue = forms.CharField(label="Venue", max_length=200, required=False)
     agenda = forms.CharField(
+        max_length=LONG_TEXT_MAX,
         label="Agenda",
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "Enter the agenda"},
     )
     notes = forms.CharField(
+        max_length=LONG_TEXT_MAX,
         label="Notes of the session (published)",
         help_text="Add them after the session.",
         widget=forms.Textarea(attrs={"rows": 5}),
@@ -390,7 +394,9 @@ class EvidenceForm(forms.Form):
         assume_scheme="https",
         error_messages={"invalid": "Enter a web address, like https://www.example.org/report"},
     )
-    summary = forms.CharField(label="Summary", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    summary = forms.CharField(
+        label="Summary", max_length=SHORT_TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
 
 
 class RecommendationForm(forms.Form):
@@ -398,6 +404,7 @@ class RecommendationForm(forms.Form):
         label="Title", max_length=200, error_messages={"required": "Enter the recommendation's title"}
     )
     text = forms.CharField(
+        max_length=LONG_TEXT_MAX,
         label="The recommendation in full",
         widget=forms.Textarea(attrs={"rows": 5}),
         error_messages={"required": "Enter the recommendation"},
@@ -449,6 +456,7 @@ class ResponseForm(forms.Form):
         error_messages={"required": "Choose the decision: accepted, partly accepted or rejected"},
     )
     reasons = forms.CharField(
+        max_length=LONG_TEXT_MAX,
         label="Reasons, in the organisation's words (published)",
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "Give the reasons for the decision"},
@@ -473,6 +481,7 @@ class DeliveryForm(forms.Form):
         error_messages={"required": "Choose the delivery status"},
     )
     note = forms.CharField(
+        max_length=SHORT_TEXT_MAX,
         label="What has happened (published)",
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Say what has happened"},

@@ -4,7 +4,6 @@ sessions, recommendations and responses); and the public pages, including "you s
 
 from __future__ import annotations
 
-import csv
 import secrets
 from typing import Any
 
@@ -16,7 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from commonweal.accounts.permissions import Capability, requires, signed_in_user
-from commonweal.assemblies import actions, queries, rules, tasks
+from commonweal.assemblies import actions, queries, rules
 from commonweal.assemblies.actions import AssemblyError
 from commonweal.assemblies.core.features import ASKED_FEATURES
 from commonweal.assemblies.core.pool import SelectionInputError
@@ -52,6 +51,7 @@ from commonweal.assemblies.models import (
     Session,
 )
 from commonweal.places.models import Area
+from commonweal.ui import spreadsheets
 from commonweal.ui.forms import show_error
 
 
@@ -160,7 +160,7 @@ def invitations_csv(request: HttpRequest, pk: int) -> HttpResponse:
     assembly = _assembly(request, pk)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="assembly-{assembly.pk}-letters.csv"'
-    writer = csv.writer(response)
+    writer = spreadsheets.writer(response)
     writer.writerow(
         [
             "code",
@@ -320,7 +320,7 @@ def quota_template(request: HttpRequest, pk: int) -> HttpResponse:
     assembly = _assembly(request, pk)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="assembly-{assembly.pk}-population-shares.csv"'
-    writer = csv.writer(response)
+    writer = spreadsheets.writer(response)
     writer.writerow(["feature", "value", "share"])
     current = {(quota.feature, quota.value): quota.population_share for quota in assembly.quotas.all()}
     for feature in assembly.features():
@@ -368,7 +368,7 @@ def selection(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         seed = form.cleaned_data["seed"]
         try:
-            queued = actions.request_selection(
+            actions.request_selection(
                 assembly=assembly,
                 method=form.cleaned_data["method"],
                 seed=_fresh_seed() if seed is None else seed,
@@ -377,7 +377,6 @@ def selection(request: HttpRequest, pk: int) -> HttpResponse:
         except AssemblyError as error:
             show_error(form, error)
         else:
-            tasks.select_panel.enqueue(queued.pk)
             return redirect("assemblies:selection", pk=assembly.pk)
     made = Selection.objects.filter(assembly=assembly).first()
     latest = assembly.selection_requests.order_by("-requested_at", "-pk").first()

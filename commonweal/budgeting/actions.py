@@ -41,6 +41,7 @@ from commonweal.people.models import Person
 from commonweal.places.models import Area, Lsoa
 from commonweal.places.postcodes import MalformedPostcodeError, normalise_postcode
 from commonweal.places.queries import lsoa_of
+from commonweal.ui.forms import LONG_TEXT_MAX
 
 _NOT_YOURS = "You do not run budgeting rounds in this place."
 
@@ -58,6 +59,11 @@ class BudgetingError(ValueError):
 
 
 Phase = BudgetRound.Phase
+
+
+def _clock(at: datetime.datetime | None) -> datetime.datetime:
+    """Return the time an action writes: `at` when given, else now (read once per call)."""
+    return at if at is not None else timezone.now()
 
 
 def _long_date(day: datetime.date) -> str:
@@ -157,16 +163,20 @@ def _apply(budget_round: BudgetRound, settings: RoundSettings) -> None:
 
 
 @transaction.atomic
-def create_round(*, place: Area, settings: RoundSettings, by: User | None) -> BudgetRound:
+def create_round(
+    *, place: Area, settings: RoundSettings, by: User | None, at: datetime.datetime | None = None
+) -> BudgetRound:
     """Set up a participatory budgeting round in a place; it opens for ideas at once."""
+    now = _clock(at)
     if not rules.may_run_in_place(by, place):
         raise PermissionDenied(_NOT_YOURS)
     check_settings(settings)
-    budget_round = BudgetRound(place=place, created_by=by)
+    budget_round = BudgetRound(place=place, created_by=by, created_at=now)
     _apply(budget_round, settings)
     budget_round.save()
     record_event(
         by=by,
+        at=now,
         action="participation.create_budget_round",
         target=budget_round,
         place=place.code,
@@ -178,8 +188,15 @@ def create_round(*, place: Area, settings: RoundSettings, by: User | None) -> Bu
 
 
 @transaction.atomic
-def change_round(*, budget_round: BudgetRound, settings: RoundSettings, by: User | None) -> BudgetRound:
+def change_round(
+    *,
+    budget_round: BudgetRound,
+    settings: RoundSettings,
+    by: User | None,
+    at: datetime.datetime | None = None,
+) -> BudgetRound:
     """Change a round's settings; refused once voting has opened."""
+    now = _clock(at)
     if not rules.may_run_round(by, budget_round):
         raise PermissionDenied(_NOT_YOURS)
     budget_round = _locked(budget_round)
@@ -190,23 +207,30 @@ def change_round(*, budget_round: BudgetRound, settings: RoundSettings, by: User
     check_settings(settings)
     _apply(budget_round, settings)
     budget_round.save()
-    record_event(by=by, action="participation.change_budget_round", target=budget_round)
+    record_event(by=by, at=now, action="participation.change_budget_round", target=budget_round)
     return budget_round
 
 
 @transaction.atomic
-def submit_idea(*, budget_round: BudgetRound, title: str, description: str, by: User) -> Idea:
+def submit_idea(
+    *, budget_round: BudgetRound, title: str, description: str, by: User, at: datetime.datetime | None = None
+) -> Idea:
     """Record a resident's idea for what the money could do."""
+    now = _clock(at)
     budget_round = _locked(budget_round)
     _require_phase(budget_round, (Phase.IDEAS,), "This round is no longer collecting ideas.")
-    if budget_round.ideas_close_on is not None and timezone.localdate() > budget_round.ideas_close_on:
+    if budget_round.ideas_close_on is not None and timezone.localdate(now) > budget_round.ideas_close_on:
         raise BudgetingError(f"Ideas closed on {_long_date(budget_round.ideas_close_on)}.")
     if not title.strip():
         raise BudgetingError("Give your idea a short title.", field="title")
+    if len(description) > LONG_TEXT_MAX:
+        raise BudgetingError(
+            f"Tell us about your idea in {LONG_TEXT_MAX:,} characters or fewer.", field="description"
+        )
     idea = Idea.objects.create(
-        round=budget_round, title=title.strip(), description=description, submitted_by=by
+        round=budget_round, title=title.strip(), description=description, submitted_by=by, submitted_at=now
     )
-    record_event(by=by, action="participation.submit_idea", target=idea)
+    record_event(by=by, at=now, action="participation.submit_idea", target=idea)
     return idea
 
 
@@ -216,9 +240,16 @@ _DEVELOPING_MESSAGE = "Voting has opened, so the projects on the ballot can no l
 
 @transaction.atomic
 def answer_idea(
-    *, idea: Idea, status: str, response: str, proposal: Proposal | None, by: User | None
+    *,
+    idea: Idea,
+    status: str,
+    response: str,
+    proposal: Proposal | None,
+    by: User | None,
+    at: datetime.datetime | None = None,
 ) -> Idea:
     """Say what happened to an idea: taken forward into a project, or not, and why (published)."""
+    now = _clock(at)
     if not rules.may_run_round(by, idea.round):
         raise PermissionDenied(_NOT_YOURS)
     _require_phase(_locked(idea.round), _DEVELOPING, "Voting has opened, so ideas can no longer be answered.")
@@ -234,9 +265,9 @@ def answer_idea(
     else:
         raise BudgetingError("Choose whether the idea is taken forward.", field="status")
     idea.status, idea.response, idea.proposal = status, response.strip(), proposal
-    idea.reviewed_by, idea.reviewed_at = by, timezone.now()
+    idea.reviewed_by, idea.reviewed_at = by, now
     idea.save(update_fields=["status", "response", "proposal", "reviewed_by", "reviewed_at"])
-    record_event(by=by, action="participation.answer_idea", target=idea, status=status)
+    record_event(by=by, at=now, action="participation.answer_idea", target=idea, status=status)
     return idea
 
 
@@ -248,9 +279,11 @@ def save_proposal(
     description: str,
     cost: int,
     by: User | None,
+    at: datetime.datetime | None = None,
     proposal: Proposal | None = None,
 ) -> Proposal:
     """Add a project to the round, or change one (a changed project goes back for feasibility review)."""
+    now = _clock(at)
     if not rules.may_run_round(by, budget_round):
         raise PermissionDenied(_NOT_YOURS)
     budget_round = _locked(budget_round)
@@ -260,9 +293,17 @@ def save_proposal(
     if proposal is None:
         number = (budget_round.proposals.aggregate(last=Max("number"))["last"] or 0) + 1
         proposal = Proposal.objects.create(
-            round=budget_round, number=number, title=title, description=description, cost=cost, created_by=by
+            round=budget_round,
+            number=number,
+            title=title,
+            description=description,
+            cost=cost,
+            created_by=by,
+            created_at=now,
         )
-        record_event(by=by, action="participation.add_proposal", target=proposal, number=number, cost=cost)
+        record_event(
+            by=by, at=now, action="participation.add_proposal", target=proposal, number=number, cost=cost
+        )
         return proposal
     if proposal.round_id != budget_round.pk:
         raise BudgetingError("This project belongs to another round.")
@@ -273,13 +314,16 @@ def save_proposal(
         proposal.reviewed_by = proposal.reviewed_at = None
     proposal.title, proposal.description, proposal.cost = title, description, cost
     proposal.save()
-    record_event(by=by, action="participation.change_proposal", target=proposal, cost=cost)
+    record_event(by=by, at=now, action="participation.change_proposal", target=proposal, cost=cost)
     return proposal
 
 
 @transaction.atomic
-def review_feasibility(*, proposal: Proposal, decision: str, note: str, by: User | None) -> Proposal:
+def review_feasibility(
+    *, proposal: Proposal, decision: str, note: str, by: User | None, at: datetime.datetime | None = None
+) -> Proposal:
     """Record whether a project can be delivered for its cost (only feasible projects go on the ballot)."""
+    now = _clock(at)
     if not rules.may_run_round(by, proposal.round):
         raise PermissionDenied(_NOT_YOURS)
     budget_round = _locked(proposal.round)
@@ -296,22 +340,25 @@ def review_feasibility(*, proposal: Proposal, decision: str, note: str, by: User
     else:
         raise BudgetingError("Choose feasible or not feasible.", field="decision")
     proposal.feasibility, proposal.feasibility_note = decision, note.strip()
-    proposal.reviewed_by, proposal.reviewed_at = by, timezone.now()
+    proposal.reviewed_by, proposal.reviewed_at = by, now
     proposal.save(update_fields=["feasibility", "feasibility_note", "reviewed_by", "reviewed_at"])
-    record_event(by=by, action="participation.review_feasibility", target=proposal, decision=decision)
+    record_event(by=by, at=now, action="participation.review_feasibility", target=proposal, decision=decision)
     return proposal
 
 
 @transaction.atomic
-def start_development(*, budget_round: BudgetRound, by: User | None) -> BudgetRound:
+def start_development(
+    *, budget_round: BudgetRound, by: User | None, at: datetime.datetime | None = None
+) -> BudgetRound:
     """Close ideas and move to proposal development and feasibility review."""
+    now = _clock(at)
     if not rules.may_run_round(by, budget_round):
         raise PermissionDenied(_NOT_YOURS)
     budget_round = _locked(budget_round)
     _require_phase(budget_round, (Phase.IDEAS,), "The round is not collecting ideas.")
     budget_round.phase = Phase.DEVELOPMENT
     budget_round.save(update_fields=["phase"])
-    record_event(by=by, action="participation.start_development", target=budget_round)
+    record_event(by=by, at=now, action="participation.start_development", target=budget_round)
     return budget_round
 
 
@@ -321,16 +368,22 @@ def _plural(count: int, word: str) -> str:
 
 @transaction.atomic
 def open_voting(
-    *, budget_round: BudgetRound, voting_closes_on: datetime.date, by: User | None, seed: int | None = None
+    *,
+    budget_round: BudgetRound,
+    voting_closes_on: datetime.date,
+    by: User | None,
+    at: datetime.datetime | None = None,
+    seed: int | None = None,
 ) -> BudgetRound:
     """Put the feasible projects on the ballot, draw the tie-breaking order by lot, and open voting."""
+    now = _clock(at)
     if not rules.may_run_round(by, budget_round):
         raise PermissionDenied(_NOT_YOURS)
     budget_round = _locked(budget_round)
     _require_phase(
         budget_round, (Phase.DEVELOPMENT,), "Voting opens after proposal development and feasibility review."
     )
-    if voting_closes_on < timezone.localdate():
+    if voting_closes_on < timezone.localdate(now):
         raise BudgetingError("The closing date must be today or later.", field="voting_closes_on")
     waiting = budget_round.proposals.filter(feasibility=Proposal.Feasibility.PENDING).count()
     if waiting:
@@ -356,12 +409,13 @@ def open_voting(
     budget_round.lot_order, budget_round.lot_seed = order, drawn
     budget_round.phase = Phase.VOTING
     budget_round.voting_closes_on = voting_closes_on
-    budget_round.voting_opened_at = timezone.now()
+    budget_round.voting_opened_at = now
     budget_round.save(
         update_fields=["lot_order", "lot_seed", "phase", "voting_closes_on", "voting_opened_at"]
     )
     record_event(
         by=by,
+        at=now,
         action="participation.open_voting",
         target=budget_round,
         projects=len(on_ballot),
@@ -445,8 +499,8 @@ def _write_marks(ballot: Ballot, choices: Mapping[str, int]) -> None:
     )
 
 
-def _require_open_for_online(budget_round: BudgetRound) -> None:
-    if budget_round.voting_is_open():
+def _require_open_for_online(budget_round: BudgetRound, today: datetime.date) -> None:
+    if budget_round.voting_is_open(today):
         return
     if budget_round.phase == Phase.VOTING or budget_round.voting_closed_at is not None:
         raise BudgetingError(
@@ -456,7 +510,7 @@ def _require_open_for_online(budget_round: BudgetRound) -> None:
     raise BudgetingError("Voting has not opened yet.")
 
 
-def _new_ballot(budget_round: BudgetRound, voter: Voter, channel: str) -> Ballot:
+def _new_ballot(budget_round: BudgetRound, voter: Voter, channel: str, at: datetime.datetime) -> Ballot:
     """Create the voter's ballot; the unique constraint on (round, voter key) refuses a second one."""
     number = (budget_round.ballots.aggregate(last=Max("number"))["last"] or 0) + 1
     try:
@@ -469,6 +523,7 @@ def _new_ballot(budget_round: BudgetRound, voter: Voter, channel: str) -> Ballot
                 channel=channel,
                 lsoa=voter.lsoa,
                 deprivation_decile=voter.lsoa.imd_decile,
+                cast_at=at,
             )
     except IntegrityError:
         raise BudgetingError(_ALREADY_VOTED) from None
@@ -478,10 +533,13 @@ _ALREADY_VOTED = "You have already voted in this round. To change your vote, use
 
 
 @transaction.atomic
-def cast_online_ballot(*, budget_round: BudgetRound, choices: Mapping[str, int], by: User) -> Ballot:
+def cast_online_ballot(
+    *, budget_round: BudgetRound, choices: Mapping[str, int], by: User, at: datetime.datetime | None = None
+) -> Ballot:
     """Cast the signed-in voter's ballot; a second ballot from the same voter is refused."""
+    now = _clock(at)
     budget_round = _locked(budget_round)
-    _require_open_for_online(budget_round)
+    _require_open_for_online(budget_round, timezone.localdate(now))
     voter = online_voter(budget_round, by)
     existing = budget_round.ballots.filter(voter_key=voter.key).first()
     if existing is not None:
@@ -491,28 +549,33 @@ def cast_online_ballot(*, budget_round: BudgetRound, choices: Mapping[str, int],
             )
         raise BudgetingError(_ALREADY_VOTED)
     kept = _check_choices(budget_round, choices)
-    ballot = _new_ballot(budget_round, voter, Ballot.Channel.ONLINE)
+    ballot = _new_ballot(budget_round, voter, Ballot.Channel.ONLINE, now)
     _write_marks(ballot, kept)
     # The audit says that a ballot was cast, never what it says.
-    record_event(by=by, action="participation.cast_ballot", target=budget_round, ballot=ballot.number)
+    record_event(by=by, at=now, action="participation.cast_ballot", target=budget_round, ballot=ballot.number)
     return ballot
 
 
 @transaction.atomic
-def change_online_ballot(*, ballot: Ballot, choices: Mapping[str, int], by: User) -> Ballot:
+def change_online_ballot(
+    *, ballot: Ballot, choices: Mapping[str, int], by: User, at: datetime.datetime | None = None
+) -> Ballot:
     """Change the signed-in voter's own online ballot, until voting closes."""
+    now = _clock(at)
     budget_round = _locked(ballot.round)
-    _require_open_for_online(budget_round)
+    _require_open_for_online(budget_round, timezone.localdate(now))
     voter = online_voter(budget_round, by)
     ballot = Ballot.objects.select_for_update().get(pk=ballot.pk)
     if ballot.voter_key != voter.key or ballot.channel != Ballot.Channel.ONLINE:
         raise BudgetingError("You can change only your own online ballot.")
     kept = _check_choices(budget_round, choices)
     _write_marks(ballot, kept)
-    ballot.changed_at = timezone.now()
+    ballot.changed_at = now
     ballot.times_changed += 1
     ballot.save(update_fields=["changed_at", "times_changed"])
-    record_event(by=by, action="participation.change_ballot", target=budget_round, ballot=ballot.number)
+    record_event(
+        by=by, at=now, action="participation.change_ballot", target=budget_round, ballot=ballot.number
+    )
     return ballot
 
 
@@ -536,7 +599,9 @@ class PaperKeying:
         )
 
 
-def _entry(paper: PaperBallot, stage: str, keying: PaperKeying, by: User) -> PaperEntry:
+def _entry(
+    paper: PaperBallot, stage: str, keying: PaperKeying, by: User, at: datetime.datetime
+) -> PaperEntry:
     try:
         postcode = normalise_postcode(keying.postcode)
     except MalformedPostcodeError as error:
@@ -547,6 +612,7 @@ def _entry(paper: PaperBallot, stage: str, keying: PaperKeying, by: User) -> Pap
         paper=paper,
         stage=stage,
         keyed_by=by,
+        keyed_at=at,
         full_name=keying.full_name.strip(),
         date_of_birth=keying.date_of_birth,
         postcode=postcode,
@@ -583,7 +649,9 @@ def _differences(first: PaperKeying, second: PaperKeying) -> list[str]:
     return found
 
 
-def _record_paper(budget_round: BudgetRound, paper: PaperBallot, keying: PaperKeying) -> Ballot:
+def _record_paper(
+    budget_round: BudgetRound, paper: PaperBallot, keying: PaperKeying, at: datetime.datetime
+) -> Ballot:
     """Record a paper ballot both keyings (or the third person) agree on, if it can be counted."""
     lsoa = _postcode_in_place(budget_round, keying.postcode, whose="The voter's")
     refusal = age_refusal(budget_round.eligibility(), keying.date_of_birth, _closing_day(budget_round))
@@ -596,7 +664,7 @@ def _record_paper(budget_round: BudgetRound, paper: PaperBallot, keying: PaperKe
         how = "online" if existing.channel == Ballot.Channel.ONLINE else "on another paper ballot"
         raise BudgetingError(f"This voter has already voted in this round ({how}).")
     try:
-        ballot = _new_ballot(budget_round, Voter(key, lsoa, None), Ballot.Channel.PAPER)
+        ballot = _new_ballot(budget_round, Voter(key, lsoa, None), Ballot.Channel.PAPER, at)
     except BudgetingError:
         raise BudgetingError("This voter has already voted in this round.") from None
     _write_marks(ballot, kept)
@@ -613,9 +681,12 @@ class KeyingOutcome:
 
 
 @transaction.atomic
-def key_paper_ballot(*, budget_round: BudgetRound, keying: PaperKeying, by: User) -> KeyingOutcome:
+def key_paper_ballot(
+    *, budget_round: BudgetRound, keying: PaperKeying, by: User, at: datetime.datetime | None = None
+) -> KeyingOutcome:
     """Key a paper ballot: the first keying waits for a second by someone else; a match records the ballot;
     a mismatch, or a ballot that cannot be counted, goes to the queue for a third person."""
+    now = _clock(at)
     if not rules.may_run_round(by, budget_round):
         raise PermissionDenied(_NOT_YOURS)
     budget_round = _locked(budget_round)
@@ -624,11 +695,11 @@ def key_paper_ballot(*, budget_round: BudgetRound, keying: PaperKeying, by: User
     if not reference:
         raise BudgetingError("Enter the number written on the paper ballot.", field="reference")
     paper, created = PaperBallot.objects.select_for_update().get_or_create(
-        round=budget_round, reference=reference
+        round=budget_round, reference=reference, defaults={"created_at": now}
     )
     if created:
-        _entry(paper, PaperEntry.Stage.FIRST, keying, by)
-        record_event(by=by, action="participation.key_paper_ballot", target=paper, stage="first")
+        _entry(paper, PaperEntry.Stage.FIRST, keying, by, now)
+        record_event(by=by, at=now, action="participation.key_paper_ballot", target=paper, stage="first")
         return KeyingOutcome(
             paper, f"Paper ballot {reference} keyed. A different person must now key it again."
         )
@@ -646,42 +717,52 @@ def key_paper_ballot(*, budget_round: BudgetRound, keying: PaperKeying, by: User
             f"You keyed paper ballot {reference} first; a different person must key it the second time.",
             field="reference",
         )
-    second = _entry(paper, PaperEntry.Stage.SECOND, keying, by)
+    second = _entry(paper, PaperEntry.Stage.SECOND, keying, by, now)
     differences = _differences(_keying_of(first), _keying_of(second))
     if differences:
         paper.status = PaperBallot.Status.QUEUED
         paper.problem = "The two keyings differ in: " + ", ".join(differences) + "."
         paper.save(update_fields=["status", "problem"])
         record_event(
-            by=by, action="participation.key_paper_ballot", target=paper, stage="second", match=False
+            by=by, at=now, action="participation.key_paper_ballot", target=paper, stage="second", match=False
         )
         return KeyingOutcome(
             paper, f"Paper ballot {reference} does not match the first keying. It waits for a third person."
         )
     try:
         with transaction.atomic():
-            _record_paper(budget_round, paper, _keying_of(second))
+            _record_paper(budget_round, paper, _keying_of(second), now)
             paper.status = PaperBallot.Status.RECORDED
             paper.save(update_fields=["status", "ballot"])
     except BudgetingError as error:
         paper.status = PaperBallot.Status.QUEUED
         paper.problem = f"Both keyings agree, but the ballot cannot be counted as it is: {error}"
         paper.save(update_fields=["status", "problem"])
-        record_event(by=by, action="participation.key_paper_ballot", target=paper, stage="second", match=True)
+        record_event(
+            by=by, at=now, action="participation.key_paper_ballot", target=paper, stage="second", match=True
+        )
         return KeyingOutcome(
             paper,
             f"Paper ballot {reference} matches, but cannot be counted as it is. It waits for a third person.",
         )
-    record_event(by=by, action="participation.key_paper_ballot", target=paper, stage="second", match=True)
+    record_event(
+        by=by, at=now, action="participation.key_paper_ballot", target=paper, stage="second", match=True
+    )
     return KeyingOutcome(paper, f"Paper ballot {reference} matches the first keying and is recorded.")
 
 
 @transaction.atomic
 def resolve_paper_ballot(
-    *, paper: PaperBallot, keying: PaperKeying | None, note: str, by: User
+    *,
+    paper: PaperBallot,
+    keying: PaperKeying | None,
+    note: str,
+    by: User,
+    at: datetime.datetime | None = None,
 ) -> PaperBallot:
     """A third person settles a queued paper ballot: keys it from the paper (recorded if it can be counted),
     or, with `keying` None, sets it aside as not counted, saying why."""
+    now = _clock(at)
     if not rules.may_run_round(by, paper.round):
         raise PermissionDenied(_NOT_YOURS)
     budget_round = _locked(paper.round)
@@ -697,26 +778,29 @@ def resolve_paper_ballot(
         paper.status = PaperBallot.Status.SPOILT
         action = "spoilt"
     else:
-        entry = _entry(paper, PaperEntry.Stage.RESOLUTION, keying, by)
-        _record_paper(budget_round, paper, _keying_of(entry))
+        entry = _entry(paper, PaperEntry.Stage.RESOLUTION, keying, by, now)
+        _record_paper(budget_round, paper, _keying_of(entry), now)
         paper.status = PaperBallot.Status.RECORDED
         action = "recorded"
-    paper.resolved_by, paper.resolved_at, paper.resolution_note = by, timezone.now(), note.strip()
+    paper.resolved_by, paper.resolved_at, paper.resolution_note = by, now, note.strip()
     paper.save(update_fields=["status", "ballot", "resolved_by", "resolved_at", "resolution_note"])
-    record_event(by=by, action="participation.resolve_paper_ballot", target=paper, outcome=action)
+    record_event(by=by, at=now, action="participation.resolve_paper_ballot", target=paper, outcome=action)
     return paper
 
 
 @transaction.atomic
-def close_voting(*, budget_round: BudgetRound, by: User | None) -> BudgetResult:
+def close_voting(
+    *, budget_round: BudgetRound, by: User | None, at: datetime.datetime | None = None
+) -> BudgetResult:
     """Close voting after its closing day, once every paper ballot is settled, and count with the round's
     rule; the result, its explanations and the tie-breaking are recorded."""
+    now = _clock(at)
     if not rules.may_run_round(by, budget_round):
         raise PermissionDenied(_NOT_YOURS)
     budget_round = _locked(budget_round)
     _require_phase(budget_round, (Phase.VOTING,), "Voting is not open.")
     closes = _closing_day(budget_round)
-    if timezone.localdate() <= closes:
+    if timezone.localdate(now) <= closes:
         raise BudgetingError(
             f"Voting is open until the end of {_long_date(closes)}: close it after that day."
         )
@@ -755,12 +839,14 @@ def close_voting(*, budget_round: BudgetRound, by: User | None) -> BudgetResult:
         notes=list(outcome.notes),
         seconds=seconds,
         counted_by=by,
+        counted_at=now,
     )
     budget_round.phase = Phase.RESULTS
-    budget_round.voting_closed_at = timezone.now()
+    budget_round.voting_closed_at = now
     budget_round.save(update_fields=["phase", "voting_closed_at"])
     record_event(
         by=by,
+        at=now,
         action="participation.close_voting",
         target=budget_round,
         ballots=len(ballots),
@@ -770,15 +856,18 @@ def close_voting(*, budget_round: BudgetRound, by: User | None) -> BudgetResult:
 
 
 @transaction.atomic
-def start_delivery(*, budget_round: BudgetRound, by: User | None) -> BudgetRound:
+def start_delivery(
+    *, budget_round: BudgetRound, by: User | None, at: datetime.datetime | None = None
+) -> BudgetRound:
     """Move from results to delivering the funded projects."""
+    now = _clock(at)
     if not rules.may_run_round(by, budget_round):
         raise PermissionDenied(_NOT_YOURS)
     budget_round = _locked(budget_round)
     _require_phase(budget_round, (Phase.RESULTS,), "Delivery starts after the results.")
     budget_round.phase = Phase.DELIVERY
     budget_round.save(update_fields=["phase"])
-    record_event(by=by, action="participation.start_delivery", target=budget_round)
+    record_event(by=by, at=now, action="participation.start_delivery", target=budget_round)
     return budget_round
 
 
@@ -792,24 +881,34 @@ def _require_funded(proposal: Proposal) -> BudgetRound:
 
 @transaction.atomic
 def add_milestone(
-    *, proposal: Proposal, title: str, due_on: datetime.date | None, note: str, by: User | None
+    *,
+    proposal: Proposal,
+    title: str,
+    due_on: datetime.date | None,
+    note: str,
+    by: User | None,
+    at: datetime.datetime | None = None,
 ) -> Milestone:
     """Add a step to a funded project's delivery plan."""
+    now = _clock(at)
     if not rules.may_run_round(by, proposal.round):
         raise PermissionDenied(_NOT_YOURS)
     _require_funded(proposal)
     if not title.strip():
         raise BudgetingError("Enter what the milestone is.", field="title")
     milestone = Milestone.objects.create(
-        proposal=proposal, title=title.strip(), due_on=due_on, note=note, created_by=by
+        proposal=proposal, title=title.strip(), due_on=due_on, note=note, created_by=by, created_at=now
     )
-    record_event(by=by, action="participation.add_milestone", target=proposal, milestone=milestone.pk)
+    record_event(by=by, at=now, action="participation.add_milestone", target=proposal, milestone=milestone.pk)
     return milestone
 
 
 @transaction.atomic
-def complete_milestone(*, milestone: Milestone, done_on: datetime.date, by: User | None) -> Milestone:
+def complete_milestone(
+    *, milestone: Milestone, done_on: datetime.date, by: User | None, at: datetime.datetime | None = None
+) -> Milestone:
     """Record that a milestone was reached."""
+    now = _clock(at)
     if not rules.may_run_round(by, milestone.proposal.round):
         raise PermissionDenied(_NOT_YOURS)
     budget_round = _require_funded(milestone.proposal)
@@ -821,30 +920,46 @@ def complete_milestone(*, milestone: Milestone, done_on: datetime.date, by: User
             f"Voting closed on {_long_date(budget_round.voting_closes_on)}; delivery cannot come before it.",
             field="done_on",
         )
-    if done_on > timezone.localdate():
+    if done_on > timezone.localdate(now):
         raise BudgetingError("A milestone cannot be reached in the future.", field="done_on")
     milestone.done_on = done_on
     milestone.save(update_fields=["done_on"])
     record_event(
-        by=by, action="participation.complete_milestone", target=milestone.proposal, milestone=milestone.pk
+        by=by,
+        at=now,
+        action="participation.complete_milestone",
+        target=milestone.proposal,
+        milestone=milestone.pk,
     )
     return milestone
 
 
 @transaction.atomic
 def record_spend(
-    *, proposal: Proposal, amount: Decimal, spent_on: datetime.date, description: str, by: User | None
+    *,
+    proposal: Proposal,
+    amount: Decimal,
+    spent_on: datetime.date,
+    description: str,
+    by: User | None,
+    at: datetime.datetime | None = None,
 ) -> Spend:
     """Record money spent on a funded project."""
+    now = _clock(at)
     if not rules.may_run_round(by, proposal.round):
         raise PermissionDenied(_NOT_YOURS)
     _require_funded(proposal)
     if amount <= 0:
         raise BudgetingError("Enter an amount above £0.", field="amount")
-    if spent_on > timezone.localdate():
+    if spent_on > timezone.localdate(now):
         raise BudgetingError("Record spending once it has happened.", field="spent_on")
     spend = Spend.objects.create(
-        proposal=proposal, amount=amount, spent_on=spent_on, description=description, recorded_by=by
+        proposal=proposal,
+        amount=amount,
+        spent_on=spent_on,
+        description=description,
+        recorded_by=by,
+        recorded_at=now,
     )
-    record_event(by=by, action="participation.record_spend", target=proposal, amount=str(amount))
+    record_event(by=by, at=now, action="participation.record_spend", target=proposal, amount=str(amount))
     return spend

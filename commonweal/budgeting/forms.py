@@ -16,7 +16,7 @@ from commonweal.budgeting.core.voting_rules import Rule
 from commonweal.budgeting.models import BudgetRound, Idea, Proposal
 from commonweal.budgeting.queries import ordinal
 from commonweal.places.models import Area
-from commonweal.ui.forms import DateInput, place_field
+from commonweal.ui.forms import LONG_TEXT_MAX, SHORT_TEXT_MAX, DateInput, place_field
 
 _DATE_ERRORS = {"invalid": "Enter a real date, for example 2026-03-31"}
 
@@ -46,6 +46,7 @@ class RoundForm(forms.Form):
         label="Name", max_length=200, error_messages={"required": "Enter the round's name"}
     )
     description = forms.CharField(
+        max_length=SHORT_TEXT_MAX,
         label="What the money is for (published)",
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Say what the money is for"},
@@ -178,6 +179,7 @@ class IdeaForm(forms.Form):
         error_messages={"required": "Give your idea a short title"},
     )
     description = forms.CharField(
+        max_length=LONG_TEXT_MAX,
         label="Tell us more",
         help_text="What would it do, who would it help, and where? Ideas are published without your name.",
         widget=forms.Textarea(attrs={"rows": 5}),
@@ -196,6 +198,7 @@ class IdeaAnswerForm(forms.Form):
         error_messages={"required": "Choose whether the idea is taken forward"},
     )
     response = forms.CharField(
+        max_length=SHORT_TEXT_MAX,
         label="What to tell residents (published)",
         help_text="Needed when the idea is not taken forward: say why.",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -221,6 +224,7 @@ class ProposalForm(forms.Form):
         label="Project title", max_length=200, error_messages={"required": "Enter the project's title"}
     )
     description = forms.CharField(
+        max_length=LONG_TEXT_MAX,
         label="What it will do (published on the ballot)",
         widget=forms.Textarea(attrs={"rows": 5}),
         error_messages={"required": "Say what the project will do"},
@@ -239,6 +243,7 @@ class FeasibilityForm(forms.Form):
         error_messages={"required": "Choose feasible or not feasible"},
     )
     note = forms.CharField(
+        max_length=SHORT_TEXT_MAX,
         label="The review, in words residents can follow (published)",
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
@@ -396,6 +401,7 @@ class PaperBallotForm(BallotForm):
 
 class SetAsideForm(forms.Form):
     note = forms.CharField(
+        max_length=SHORT_TEXT_MAX,
         label="Why it cannot be counted",
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Say why the ballot is set aside"},
@@ -409,7 +415,12 @@ class MilestoneForm(forms.Form):
     due_on = forms.DateField(
         label="Expected by (optional)", required=False, widget=DateInput(), error_messages=_DATE_ERRORS
     )
-    note = forms.CharField(label="Note (published)", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    note = forms.CharField(
+        label="Note (published)",
+        max_length=SHORT_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
 
 
 class MilestoneDoneForm(forms.Form):

@@ -35,6 +35,7 @@ from commonweal.budgeting.forms import (
 )
 from commonweal.budgeting.models import Ballot, BudgetRound, Idea, Milestone, PaperBallot, Proposal
 from commonweal.ui.forms import show_error
+from commonweal.ui.idempotency import submitted_once
 
 Phase = BudgetRound.Phase
 
@@ -610,6 +611,7 @@ def budget_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @signed_in
+@submitted_once
 def idea_create(request: HttpRequest, pk: int) -> HttpResponse:
     """Share an idea for what the round's money could do."""
     budget_round = _round(pk)
@@ -671,6 +673,7 @@ def _vote_page(
 
 
 @signed_in
+@submitted_once
 def vote(request: HttpRequest, pk: int) -> HttpResponse:
     """Vote online; a voter who has voted sees their ballot and may change it until voting closes."""
     budget_round = _round(pk)

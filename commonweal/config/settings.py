@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -36,9 +37,13 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.admin",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "commonweal.ui",  # before django_tasks_db: its `db_worker` (with task leases) replaces the package's
     "django_tasks",
     "django_tasks_db",
-    "commonweal.ui",
     "commonweal.places",
     "commonweal.audit",
     "commonweal.accounts",
@@ -65,6 +70,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "commonweal.accounts.middleware.SessionLifetimeMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out attempt into the lock-out page
 ]
 
 ROOT_URLCONF = "commonweal.config.urls"
@@ -91,11 +98,26 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
+    # A connection kept between requests is checked before use, so a restarted server costs no request.
+    DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Several server and worker processes write to one SQLite file (docs/decisions/1205): a write
+    # transaction takes the write lock when it begins (so no read lock is upgraded into a deadlock),
+    # waits up to SQLITE_BUSY_SECONDS for another writer, and readers never wait for writers (WAL).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": env.int("SQLITE_BUSY_SECONDS", default=20),
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
-# Passwords are checked by Django's model backend; permissions come from roles (accounts/backends.py).
+# django-axes counts failed sign-ins first; passwords are checked by Django's model backend; permissions
+# come from roles (accounts/backends.py).
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "commonweal.accounts.backends.RoleCapabilityBackend",
 ]
@@ -104,11 +126,15 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# As the NCSC advises: a minimum length, a deny-list of common passwords and of the service's own words,
+# no composition rules, and no maximum worth mentioning (passphrases are welcome).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "commonweal.accounts.passwords.ServiceWordsValidator"},
+    {"NAME": "commonweal.accounts.passwords.MaximumLengthValidator"},
 ]
 LOGIN_URL = "accounts:sign-in"
 LOGIN_REDIRECT_URL = "ui:dashboard"
@@ -121,6 +147,29 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# However busy, a signed-in session ends this many hours after sign-in (accounts/middleware.py).
+SESSION_ABSOLUTE_HOURS = env.float("SESSION_ABSOLUTE_HOURS", default=12)
+
+# Sign-in lock-out (django-axes): after this many failures for one account, or from one client address,
+# further attempts are refused for the cool-off, whatever the password. Unknown accounts lock the same way.
+AXES_FAILURE_LIMIT = env.int("SIGN_IN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("SIGN_IN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own: per account and per client
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"  # the sign-in form's field (else axes reads "email", the model's)
+AXES_LOCKOUT_CALLABLE = "commonweal.accounts.views.locked_out"
+AXES_VERBOSE = False
+# Two-step sign-in (django-otp and py_webauthn): minutes the password step stays good for the second.
+SIGN_IN_SECOND_STEP_MINUTES = env.int("SIGN_IN_SECOND_STEP_MINUTES", default=5)
+OTP_TOTP_ISSUER = env.str("SERVICE_NAME", default="Commonweal")
+OTP_TOTP_THROTTLE_FACTOR = 1  # each wrong code doubles the wait before the next is checked (1 s, 2 s, 4 s…)
+OTP_STATIC_THROTTLE_FACTOR = 1
+# Passkeys: the relying party's id is the host name people reach the service at (empty: the request's).
+WEBAUTHN_RP_ID = env.str("WEBAUTHN_RP_ID", default="")
+# API tokens expire this many days after they are made.
+API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=90)
+# Password-reset e-mails sent to one account in an hour, at most (further requests get the same page).
+PASSWORD_RESET_EMAILS_PER_HOUR = env.int("PASSWORD_RESET_EMAILS_PER_HOUR", default=3)
 
 LANGUAGE_CODE = "en-gb"
 LANGUAGES = [("en-gb", "English")]
@@ -145,11 +194,17 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Commonweal <no-reply
 TASKS = {"default": {"BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}}
 
 # Sweeps that `commonweal periodic` runs every few minutes (`make run` starts it beside the web server).
-COMMONWEAL_PERIODIC_COMMANDS = ["measures_reminders", "directory_reminders"]
+COMMONWEAL_PERIODIC_COMMANDS = ["requeue_tasks", "measures_reminders", "directory_reminders"]
+# Seconds a running background task's lease lasts without a heartbeat from its worker (renewed every
+# quarter of it); a task whose worker died goes back on the queue this long after (docs/decisions/1205).
+TASK_LEASE_SECONDS = env.int("TASK_LEASE_SECONDS", default=60)
 
 # The deployment serves one integrated care system; this names the place shown in the header.
 COMMONWEAL_SERVICE_NAME = env.str("SERVICE_NAME", default="Commonweal")
 COMMONWEAL_SHARED_DIR = env.path("COMMONWEAL_SHARED_DIR", default=BASE_DIR.parent / "shared")
+
+# Break-glass openings of records with no relationship that one user may make in an hour.
+BREAK_GLASS_PER_HOUR = env.int("BREAK_GLASS_PER_HOUR", default=3)
 
 # Days a directory entry may go unchecked before it shows as out of date and its owner is reminded.
 DIRECTORY_STALE_AFTER_DAYS = env.int("DIRECTORY_STALE_AFTER_DAYS", default=365)

@@ -308,6 +308,8 @@ DEMO_STEPS: list[tuple[str, str]] = [
     ("budgeting", "commonweal.budgeting.demo:build_budgeting"),
     ("measures", "commonweal.measures.demo:build_measures"),  # after the journey: it needs caseloads
     ("evidence", "commonweal.evidence.demo:build_evidence"),  # last: it summarises what the others made
+    # Staff sign in in two steps: each demo staff login gets an authenticator (`commonweal demo_code`).
+    ("second factors", "commonweal.demo.second_factors:enrol_demo_staff"),
 ]
 
 

@@ -44,6 +44,7 @@ from commonweal.directory.search_index import index_services
 from commonweal.organisations.models import Organisation
 from commonweal.places.postcodes import MalformedPostcodeError, normalise_postcode
 from commonweal.places.queries import point_of
+from commonweal.ui.forms import LONG_TEXT_MAX
 
 # The fields a person edits on the entry form (and may propose in a suggestion).
 SIMPLE_FIELDS = (
@@ -358,6 +359,9 @@ def suggest(
     at = at or timezone.now()
     if not rules.may_suggest(by):
         raise PermissionDenied("Sign in to suggest an entry or a change.")
+    for name, value in {**fields, "note": note}.items():
+        if isinstance(value, str) and len(value) > LONG_TEXT_MAX:
+            raise EntryError(name, f"Keep this to {LONG_TEXT_MAX:,} characters or fewer.")
     suggestion = Suggestion.objects.create(
         kind=kind, service=service, proposed=fields, note=note, suggested_by=by, suggested_at=at
     )

@@ -6,12 +6,12 @@ The CSV tables are the HSDS 3.0 tabular form (the same file names and columns as
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Any
 
 from commonweal.directory import oruk
 from commonweal.directory.models import Service
+from commonweal.ui import spreadsheets
 
 TABLE_COLUMNS: dict[str, list[str]] = {
     "organizations": ["id", "name", "description", "email", "website", "uri", "logo"],
@@ -149,7 +149,9 @@ def csv_tables() -> dict[str, str]:
     tables = {}
     for name, columns in TABLE_COLUMNS.items():
         buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+        writer = spreadsheets.dict_writer(
+            buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\n"
+        )
         writer.writeheader()
         for row in rows[name].values():
             writer.writerow(

@@ -11,6 +11,7 @@ from commonweal.directory.importers import upload_problem
 from commonweal.directory.models import Accessibility, ImportRun, Service, TaxonomyTerm
 from commonweal.directory.search.schedule import DAY_NAMES
 from commonweal.directory.taxonomy import builtin_taxonomy
+from commonweal.ui.forms import LONG_TEXT_MAX, SHORT_TEXT_MAX
 
 RADIUS_CHOICES = [
     ("1", "1 km"),
@@ -98,7 +99,10 @@ class ServiceForm(forms.Form):
         label="Name", max_length=300, error_messages={"required": "Enter the name of the service"}
     )
     description = forms.CharField(
-        label="What happens there", widget=forms.Textarea(attrs={"rows": 4}), required=False
+        label="What happens there",
+        max_length=LONG_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
     )
     terms = forms.MultipleChoiceField(
         label="What it is about", required=False, widget=forms.CheckboxSelectMultiple, choices=[]
@@ -108,6 +112,7 @@ class ServiceForm(forms.Form):
     city = forms.CharField(label="Town", max_length=100, required=False)
     postcode = forms.CharField(label="Postcode", max_length=10, required=False)
     sessions = forms.CharField(
+        max_length=SHORT_TEXT_MAX,
         label="When it runs",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -17,5 +17,8 @@ def run_import_task(run_id: int) -> str:
     run = ImportRun.objects.filter(pk=run_id).first()
     if run is None:
         return "The import run was not found."
+    if run.state in (ImportRun.State.FINISHED, ImportRun.State.FAILED):
+        # Run again after its worker died between finishing and saying so: the import is done.
+        return f"{run.get_state_display()} already. {run.message}"
     run = run_import(run)
     return f"{run.get_state_display()}. {run.message}"

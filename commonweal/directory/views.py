@@ -45,6 +45,7 @@ from commonweal.organisations.models import Organisation
 from commonweal.organisations.queries import organisation_ids_of
 from commonweal.places.models import Lsoa
 from commonweal.ui.forms import show_error
+from commonweal.ui.idempotency import submitted_once
 
 PER_PAGE = 20
 
@@ -284,6 +285,7 @@ def service_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @signed_in
+@submitted_once
 def suggest_change(request: HttpRequest, pk: int) -> HttpResponse:
     """Anyone signed in can suggest a change; it waits for a steward."""
     service = get_object_or_404(Service.objects.select_related("organisation"), pk=pk)
@@ -323,6 +325,7 @@ def suggest_change(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @signed_in
+@submitted_once
 def suggest_new(request: HttpRequest) -> HttpResponse:
     """Anyone signed in can suggest a new entry; it waits for a steward."""
     form = ServiceForm(request.POST or None)

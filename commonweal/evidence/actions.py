@@ -28,6 +28,7 @@ from commonweal.evidence.models import (
 from commonweal.evidence.queries import measure_choices, pending_refresh
 from commonweal.organisations.models import Organisation
 from commonweal.places.models import Area
+from commonweal.ui.forms import LONG_TEXT_MAX
 
 
 class EvidenceError(ValueError):
@@ -65,6 +66,8 @@ def add_story(*, fields: dict[str, Any], by: User, at: datetime.datetime | None 
         raise EvidenceError("A story is published only with the person's consent: record how and when.")
     if fields["consent_given_on"] > timezone.localdate(at):
         raise EvidenceError("The consent cannot have been given in the future.")
+    if len(fields.get("text") or "") > LONG_TEXT_MAX:
+        raise EvidenceError(f"Keep the story to {LONG_TEXT_MAX:,} characters or fewer.")
     story = Story.objects.create(**fields, consent_recorded_by=by, created_at=at)
     record_event(by=by, at=at, action="evidence.add_story", target=story, dashboard=story.dashboard)
     return story

@@ -23,7 +23,7 @@ from commonweal.evidence.models import (
 from commonweal.evidence.queries import Catalogue, Filters, default_period, measure_choices
 from commonweal.organisations.models import Organisation
 from commonweal.places.models import Area
-from commonweal.ui.forms import DateInput
+from commonweal.ui.forms import LONG_TEXT_MAX, SHORT_TEXT_MAX, DateInput, cap_length
 
 QUINTILE_CHOICES = [
     ("", "Every level of deprivation"),
@@ -214,6 +214,7 @@ class StoryForm(forms.ModelForm):
 
     def __init__(self, *args: Any, charts: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        cap_length(self.fields["text"], LONG_TEXT_MAX)
         _choices(self.fields["dashboard"], Dashboard.choices)
         self.fields["chart"] = forms.ChoiceField(
             label="Chart", required=False, choices=[("", "The whole page"), *(charts or [])]
@@ -267,6 +268,7 @@ class AnalysisForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        cap_length(self.fields["scope"], SHORT_TEXT_MAX)
         organisation = self.fields["organisation"]
         assert isinstance(organisation, forms.ModelChoiceField)
         organisation.empty_label = "Every organisation"
@@ -284,7 +286,10 @@ class StakeholderForm(forms.Form):
 
     name = forms.CharField(label="Stakeholder", max_length=150)
     description = forms.CharField(
-        label="Who they are (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label="Who they are (optional)",
+        required=False,
+        max_length=SHORT_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
@@ -381,7 +386,10 @@ class AllianceForm(forms.Form):
 
     name = forms.CharField(label="Name of the alliance", max_length=200)
     description = forms.CharField(
-        label="What the alliance is for (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label="What the alliance is for (optional)",
+        required=False,
+        max_length=SHORT_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     members = forms.ModelMultipleChoiceField(
         label="Member organisations",

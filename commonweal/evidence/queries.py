@@ -42,6 +42,7 @@ from commonweal.evidence.sroi import Outcome as SroiCoreOutcome
 from commonweal.measures import registry
 from commonweal.organisations.models import Organisation
 from commonweal.places.models import Area
+from commonweal.ui import background
 
 # The questionnaire scores the outcome pages and SROI outcomes can use: (instrument, score).
 OUTCOME_SCORES: tuple[tuple[str, str], ...] = (
@@ -55,8 +56,10 @@ OUTCOME_SCORES: tuple[tuple[str, str], ...] = (
 )
 DEFAULT_MONTHS = 12
 
-# A queued or running refresh younger than this stops another being queued.
+# Where tasks do not go through the database queue (tests run them at once), a refresh still marked
+# running and younger than this stops another being queued; on the queue its task's lease decides.
 REFRESH_PATIENCE = datetime.timedelta(hours=1)
+REFRESH_TASK = "commonweal.evidence.tasks.refresh_summaries_task"
 
 
 @dataclass(frozen=True)
@@ -435,11 +438,14 @@ def sroi_report(analysis: SroiAnalysis) -> SroiReport:
 
 
 def pending_refresh() -> SummaryRefresh | None:
-    """Return a refresh that was asked for recently and has not finished, if there is one."""
-    return (
-        SummaryRefresh.objects.filter(
-            state=SummaryRefresh.State.RUNNING, started_at__gte=timezone.now() - REFRESH_PATIENCE
-        )
-        .order_by("-started_at")
-        .first()
-    )
+    """Return a refresh that is waiting on the queue or running under a live lease, if there is one.
+
+    A refresh whose worker died (its task's lease ran out) does not count: another may be asked for at
+    once, and the sweep puts the dead one's task back on the queue (docs/decisions/1205).
+    """
+    now = timezone.now()
+    for run in SummaryRefresh.objects.filter(state=SummaryRefresh.State.RUNNING).order_by("-started_at"):
+        live = background.task_is_live(REFRESH_TASK, [run.pk], at=now)
+        if live or (live is None and run.started_at >= now - REFRESH_PATIENCE):
+            return run
+    return None

@@ -18,6 +18,9 @@ def refresh_summaries_task(run_id: int) -> str:
     run = SummaryRefresh.objects.filter(pk=run_id).first()
     if run is None:
         return "The refresh was not found."
+    if run.state != SummaryRefresh.State.RUNNING:
+        # Run again after its worker died between finishing and saying so: nothing more to do.
+        return f"The refresh had already {run.get_state_display().lower()}."
     try:
         finished = summaries.refresh_summaries(by=run.requested_by, run=run)
     except Exception as error:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.contrib import messages
@@ -42,6 +41,8 @@ from commonweal.evidence.models import (
 from commonweal.evidence.queries import Filters
 from commonweal.evidence.shared_outcomes import alliance_results
 from commonweal.evidence.sroi import Assumption
+from commonweal.ui import spreadsheets
+from commonweal.ui.idempotency import submitted_once
 
 EVIDENCE = Capability.ANALYSE_EVIDENCE
 
@@ -155,7 +156,7 @@ def dashboard(request: HttpRequest, key: str) -> HttpResponse:
 def _csv_response(filename: str, header: list[str], rows: list[list[str]]) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
+    writer = spreadsheets.writer(response)
     writer.writerow(header)
     writer.writerows(rows)
     return response
@@ -231,6 +232,7 @@ def stories(request: HttpRequest) -> HttpResponse:
 
 
 @requires(EVIDENCE)
+@submitted_once
 def story_create(request: HttpRequest) -> HttpResponse:
     """Attach a story told with consent to a dashboard, or to one of its charts."""
     dashboard_key = request.POST.get("dashboard") or request.GET.get("dashboard") or "uptake"

@@ -49,6 +49,12 @@ def remind(*, scheduled: ScheduledMeasure, at: datetime.datetime | None = None) 
     )
     if scheduled.is_done:
         return "Already answered."
+    if scheduled.last_reminded_at is not None and scheduled.last_reminded_at > moment - datetime.timedelta(
+        days=conf.reminder_every_days()
+    ):
+        # The task ran before (its worker died after it committed, or a later sweep queued it again):
+        # the reminder and its record were written in one transaction, so none goes twice.
+        return "Already reminded."
     definition = registry.definition(scheduled.instrument_code)
     address, note = _reminder_address(scheduled.person)
     if address and not registry.is_answerable(definition):

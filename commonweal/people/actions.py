@@ -16,7 +16,9 @@ from commonweal.accounts.models import User
 from commonweal.audit.actions import record_event
 from commonweal.organisations.models import Organisation
 from commonweal.people import rules
+from commonweal.people.break_glass import reason_problem
 from commonweal.people.models import (
+    BreakGlassOpening,
     ContactMethod,
     Goal,
     GoalProgress,
@@ -78,12 +80,65 @@ def create_person(*, by: User | None, at: datetime.datetime | None = None, **fie
     return person
 
 
+class BreakGlassError(ValueError):
+    """A break-glass opening refused for its reason; the message says what a reason needs."""
+
+    field = "reason"
+
+
+class TooManyBreakGlassOpenings(PermissionDenied):
+    """The user has opened as many records by break-glass as they may in an hour."""
+
+
 @transaction.atomic
-def break_glass(*, person: Person, reason: str, by: User, at: datetime.datetime | None = None) -> None:
-    """Record that a member of staff chose to open a record with no relationship, and why."""
+def break_glass(
+    *, person: Person, reason: str, by: User, at: datetime.datetime | None = None
+) -> BreakGlassOpening:
+    """Record that a member of staff chose to open a record with no relationship, and why.
+
+    At most BREAK_GLASS_PER_HOUR openings an hour per user; the reason must say something, and not
+    what they said last time. Each opening waits for an administrator's review.
+    """
+    at = at or timezone.now()
     if not rules.may_break_glass(by, person):
         raise PermissionDenied("Your role does not let you open a record without a relationship.")
-    record_event(by=by, action="people.break_glass", target=person, at=at or timezone.now(), reason=reason)
+    # Lock the user's row so that two openings at once cannot both slip under the limit.
+    User.objects.select_for_update().filter(pk=by.pk).first()
+    if not rules.may_break_glass_again(by, at):
+        raise TooManyBreakGlassOpenings(
+            f"You have opened {rules.break_glass_limit()} records without a relationship in the last hour, "
+            "which is as many as anyone may. Ask the person's link worker, or an administrator, for help."
+        )
+    last = BreakGlassOpening.objects.filter(opened_by=by).order_by("-opened_at", "-pk").first()
+    problem = reason_problem(reason, last.reason if last else None)
+    if problem:
+        raise BreakGlassError(problem)
+    opening = BreakGlassOpening.objects.create(
+        person=person, opened_by=by, opened_at=at, reason=reason.strip()
+    )
+    record_event(by=by, action="people.break_glass", target=person, at=at, reason=reason, opening=opening.pk)
+    return opening
+
+
+@transaction.atomic
+def review_break_glass(
+    *, opening: BreakGlassOpening, note: str, by: User, at: datetime.datetime | None = None
+) -> BreakGlassOpening:
+    """An administrator marks a break-glass opening reviewed, with a note (audited)."""
+    at = at or timezone.now()
+    if not rules.may_review_break_glass(by, opening):
+        raise PermissionDenied("Only an administrator can review break-glass openings, and not their own.")
+    opening = BreakGlassOpening.objects.select_for_update().get(pk=opening.pk)
+    if opening.is_reviewed:
+        raise RecordChangeError("This opening has already been reviewed.")
+    if not note.strip():
+        raise RecordChangeError("Write what the review found.")
+    opening.reviewed_by, opening.reviewed_at, opening.review_note = by, at, note.strip()
+    opening.save(update_fields=["reviewed_by", "reviewed_at", "review_note"])
+    record_event(
+        by=by, at=at, action="people.review_break_glass", target=opening.person, opening=opening.pk, note=note
+    )
+    return opening
 
 
 def _check_contact_methods(methods: list[str]) -> None:

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django import forms
 from django.utils import timezone
 
 from commonweal.organisations.models import Organisation
+from commonweal.people.break_glass import reason_problem
 from commonweal.people.models import (
     AccessibilityNeed,
     ContactMethod,
@@ -15,10 +17,26 @@ from commonweal.people.models import (
     NetworkMember,
 )
 from commonweal.people.nhs_number import InvalidNhsNumberError, normalise_nhs_number
+from commonweal.people.phone_numbers import InvalidPhoneNumberError, normalise_phone_number
 from commonweal.places.postcodes import MalformedPostcodeError, normalise_postcode
+from commonweal.ui.forms import NameField, PlainTextForm
 
 
-class FindPersonForm(forms.Form):
+class PhoneField(forms.CharField):
+    """A UK phone number, stored in its spaced national form (see people/phone_numbers.py)."""
+
+    def clean(self, value: Any) -> str:
+        """Return the number in its stored form, or '' when none was given."""
+        text: str = super().clean(value)
+        if not text.strip():
+            return ""
+        try:
+            return normalise_phone_number(text)
+        except InvalidPhoneNumberError as error:
+            raise forms.ValidationError(str(error), code="phone") from error
+
+
+class FindPersonForm(PlainTextForm):
     nhs_number = forms.CharField(
         label="NHS number", max_length=20, help_text="10 digits, for example 943 476 5919"
     )
@@ -30,7 +48,7 @@ class FindPersonForm(forms.Form):
             raise forms.ValidationError(str(error)) from error
 
 
-class BreakGlassForm(forms.Form):
+class BreakGlassForm(PlainTextForm):
     reason = forms.CharField(
         label="Why do you need to see this record?",
         help_text="This is recorded, and the person can read it. Say what you need and why it cannot wait.",
@@ -41,6 +59,23 @@ class BreakGlassForm(forms.Form):
             "required": "Enter why you need to see this record",
             "min_length": "Give a fuller reason (at least 20 characters), so it can be reviewed",
         },
+    )
+
+    def clean_reason(self) -> str:
+        reason: str = self.cleaned_data["reason"]
+        problem = reason_problem(reason)
+        if problem:
+            raise forms.ValidationError(problem)
+        return reason
+
+
+class BreakGlassReviewForm(PlainTextForm):
+    note = forms.CharField(
+        label="What the review found",
+        help_text="For example: checked with the team; the ambulance crew needed the emergency contacts",
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Write what the review found"},
     )
 
 
@@ -57,7 +92,7 @@ def _date_field(label: str, *, required: bool = False, help_text: str = "") -> f
     )
 
 
-class AboutForm(forms.Form):
+class AboutForm(PlainTextForm):
     """What matters, strengths, interests and free time: in the person's own words."""
 
     what_matters = forms.CharField(
@@ -93,16 +128,18 @@ class AboutForm(forms.Form):
         return list(dict.fromkeys(interests))
 
 
-class ContactAndAccessForm(forms.Form):
+class ContactAndAccessForm(PlainTextForm):
     """How to reach the person, language, and the accessibility needs a service must meet."""
 
-    phone = forms.CharField(label="Phone number", required=False, max_length=30)
+    phone = PhoneField(label="Phone number", required=False, max_length=30)
     email = forms.EmailField(
         label="E-mail address",
         required=False,
         error_messages={"invalid": "Enter an e-mail address in the right form, like name@example.com"},
     )
-    address = forms.CharField(label="Address", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    address = forms.CharField(
+        label="Address", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+    )
     postcode = forms.CharField(label="Postcode", required=False, max_length=10)
     gp_practice = forms.ModelChoiceField(
         label="GP practice",
@@ -129,7 +166,10 @@ class ContactAndAccessForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     accessibility_notes = forms.CharField(
-        label="Anything else about access", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label="Anything else about access",
+        required=False,
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def clean_postcode(self) -> str:
@@ -150,7 +190,7 @@ class ContactAndAccessForm(forms.Form):
         return methods
 
 
-class ConsentForm(forms.Form):
+class ConsentForm(PlainTextForm):
     """The person's consent choices."""
 
     gp_sharing = forms.ChoiceField(
@@ -164,7 +204,7 @@ class ConsentForm(forms.Form):
     )
 
 
-class PlanForm(forms.Form):
+class PlanForm(PlainTextForm):
     summary = forms.CharField(
         label="My plan in my own words",
         max_length=5000,
@@ -173,7 +213,7 @@ class PlanForm(forms.Form):
     )
 
 
-class GoalForm(forms.Form):
+class GoalForm(PlainTextForm):
     description = forms.CharField(
         label="My goal",
         max_length=300,
@@ -193,7 +233,7 @@ class GoalForm(forms.Form):
         return target
 
 
-class GoalUpdateForm(forms.Form):
+class GoalUpdateForm(PlainTextForm):
     progress = forms.ChoiceField(
         label="How far along is this goal?",
         choices=GoalProgress.choices,
@@ -210,18 +250,18 @@ class GoalUpdateForm(forms.Form):
     target_date = _date_field("Target date")
 
 
-class NetworkMemberForm(forms.Form):
+class NetworkMemberForm(PlainTextForm):
     kind = forms.ChoiceField(
         label="Who is this?",
         choices=NetworkMember.Kind.choices,
         widget=forms.RadioSelect,
         error_messages={"required": "Choose who this is"},
     )
-    name = forms.CharField(label="Name", max_length=150, error_messages={"required": "Enter their name"})
+    name = NameField(label="Name", max_length=150, error_messages={"required": "Enter their name"})
     note = forms.CharField(label="Note", required=False, max_length=300)
 
 
-class SafeguardingForm(forms.Form):
+class SafeguardingForm(PlainTextForm):
     concern = forms.CharField(
         label="The concern",
         max_length=5000,

@@ -177,6 +177,14 @@ class Person(models.Model):
     def __str__(self) -> str:
         return self.full_name
 
+    def clean(self) -> None:
+        """Store the NHS number as its ten ASCII digits, however it was typed (one number, one person)."""
+        if self.nhs_number:
+            try:
+                self.nhs_number = normalise_nhs_number(self.nhs_number)
+            except InvalidNhsNumberError as error:
+                raise ValidationError({"nhs_number": str(error)}) from error
+
     @property
     def full_name(self) -> str:
         """Return the name the person is known by."""
@@ -352,3 +360,35 @@ class GoalReview(models.Model):
 
     def __str__(self) -> str:
         return f"Review of goal {self.goal_id} at {self.reviewed_at:%Y-%m-%d}"
+
+
+class BreakGlassOpening(models.Model):
+    """A record opened by staff with no relationship to the person, the reason given, and its review."""
+
+    personal_data = {  # what it holds about people: commonweal/audit/personal_data.py
+        "purpose": "Accountability for records opened with no relationship (break-glass), and their review",
+        "lawful_basis": gdpr.LEGAL_OBLIGATION,
+        "fields": {"reason": "free text", "review_note": "free text"},
+        "person": "person",
+        "on_erasure": gdpr.KEEP_AUDIT,
+    }
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="break_glass_openings")
+    opened_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    opened_at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField()
+    reviewed_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-opened_at", "-pk"]
+        indexes = [models.Index(fields=["opened_by", "opened_at"], name="break_glass_by_user")]
+
+    def __str__(self) -> str:
+        return f"Break-glass opening of person {self.person_id} at {self.opened_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_reviewed(self) -> bool:
+        """Tell whether an administrator has reviewed it."""
+        return self.reviewed_at is not None

@@ -7,15 +7,17 @@ accounts/permissions.py. Nothing here writes.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest
 
-from commonweal.accounts.models import User
-from commonweal.accounts.permissions import Capability, can
+from commonweal.accounts.models import Role, User
+from commonweal.accounts.permissions import Capability, can, roles_of
 from commonweal.audit.actions import AccessGrant
 from commonweal.audit.models import RecordAccess
-from commonweal.people.models import Person
+from commonweal.people.models import BreakGlassOpening, Person
 
 # Where the break-glass reasons a viewer gave are kept for the rest of their session.
 BREAK_GLASS_SESSION_KEY = "break_glass_reasons"
@@ -85,6 +87,26 @@ def may_record_safeguarding_concern(user: User, person: Person) -> bool:
     """Tell whether a user may record a safeguarding concern about a person: staff who have them on
     their caseload (never the person, who does not see these notes)."""
     return not _is_the_person(user, person) and _has_on_caseload(user, person)
+
+
+def break_glass_limit() -> int:
+    """Return how many records one user may open by break-glass in an hour (BREAK_GLASS_PER_HOUR)."""
+    return int(getattr(settings, "BREAK_GLASS_PER_HOUR", 3))
+
+
+def may_break_glass_again(user: User, at: datetime.datetime) -> bool:
+    """Tell whether the user has break-glass openings left in the hour before `at`."""
+    recent = BreakGlassOpening.objects.filter(
+        opened_by=user, opened_at__gt=at - datetime.timedelta(hours=1), opened_at__lte=at
+    )
+    return recent.count() < break_glass_limit()
+
+
+def may_review_break_glass(user: User, opening: BreakGlassOpening | None = None) -> bool:
+    """Tell whether a user may review break-glass openings: an administrator, never of their own."""
+    if Role.ADMINISTRATOR not in roles_of(user):
+        return False
+    return opening is None or opening.opened_by_id != user.pk
 
 
 def may_break_glass(user: User, person: Person) -> bool:

@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,6 +24,7 @@ from commonweal.people import actions, exports, queries, record_sections, rules
 from commonweal.people.forms import (
     AboutForm,
     BreakGlassForm,
+    BreakGlassReviewForm,
     ConsentForm,
     ContactAndAccessForm,
     FindPersonForm,
@@ -32,7 +34,7 @@ from commonweal.people.forms import (
     PlanForm,
     SafeguardingForm,
 )
-from commonweal.people.models import Goal, Person, Plan
+from commonweal.people.models import BreakGlassOpening, Goal, Person, Plan
 from commonweal.people.nhs_number import format_nhs_number
 
 
@@ -487,15 +489,83 @@ def break_glass_view(request: HttpRequest, person_id: int) -> HttpResponse:
     if not rules.may_break_glass(signed_in_user(request), person):
         raise PermissionDenied("This is your own record: open it from your account.")
     form = BreakGlassForm(request.POST or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        actions.break_glass(person=person, reason=form.cleaned_data["reason"], by=signed_in_user(request))
-        _remember_break_glass(request, person, form.cleaned_data["reason"])
-        messages.warning(
-            request, "Break-glass access recorded. The person can see that you opened their record."
-        )
-        return redirect(reverse("people:record", kwargs={"person_id": person.pk}))
-    return render(request, "people/break_glass.html", {"form": form, "person_id": person_id})
+        try:
+            actions.break_glass(person=person, reason=form.cleaned_data["reason"], by=signed_in_user(request))
+        except actions.TooManyBreakGlassOpenings as error:
+            form.add_error(None, str(error))
+            status = 429
+        except actions.BreakGlassError as error:
+            form.add_error("reason", str(error))
+        else:
+            _remember_break_glass(request, person, form.cleaned_data["reason"])
+            messages.warning(
+                request,
+                "Break-glass access recorded. The person can see that you opened their record, "
+                "and an administrator will review it.",
+            )
+            return redirect(reverse("people:record", kwargs={"person_id": person.pk}))
+    if form.errors and status == 200:
+        status = 400
+    return render(request, "people/break_glass.html", {"form": form, "person_id": person_id}, status=status)
 
 
 # The break-glass page shows no personal data: only a form asking for a reason.
 break_glass_view.shows_no_person_data = True  # type: ignore[attr-defined]
+
+
+# ------------------------------------------------------------------------------ break-glass review
+
+
+def _review_page(
+    request: HttpRequest, forms_by_opening: dict[int, BreakGlassReviewForm] | None = None, status: int = 200
+) -> HttpResponse:
+    waiting = list(queries.break_glass_openings(reviewed=False))
+    forms_by_opening = forms_by_opening or {}
+    rows = [
+        (opening, forms_by_opening.get(opening.pk) or BreakGlassReviewForm(prefix=f"review-{opening.pk}"))
+        for opening in waiting
+    ]
+    return render(
+        request,
+        "people/break_glass_reviews.html",
+        {"waiting": rows, "reviewed": queries.break_glass_openings(reviewed=True)[:50], "me": request.user},
+        status=status,
+    )
+
+
+def break_glass_reviews(request: HttpRequest) -> HttpResponse:
+    """Every break-glass opening, those waiting first, for an administrator to review."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not rules.may_review_break_glass(signed_in_user(request)):
+        raise PermissionDenied("Only an administrator can review break-glass openings.")
+    return _review_page(request)
+
+
+def break_glass_review(request: HttpRequest, opening_id: int) -> HttpResponse:
+    """Mark one opening reviewed, with what the review found."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    user = signed_in_user(request)
+    if not rules.may_review_break_glass(user):
+        raise PermissionDenied("Only an administrator can review break-glass openings.")
+    if request.method != "POST":
+        return redirect("people:break-glass-reviews")
+    opening = get_object_or_404(BreakGlassOpening, pk=opening_id)
+    form = BreakGlassReviewForm(request.POST, prefix=f"review-{opening.pk}")
+    if form.is_valid():
+        try:
+            actions.review_break_glass(opening=opening, note=form.cleaned_data["note"], by=user)
+        except actions.RecordChangeError as error:
+            form.add_error("note", str(error))
+        else:
+            messages.success(request, "Marked reviewed.")
+            return redirect("people:break-glass-reviews")
+    return _review_page(request, {opening.pk: form}, status=400)
+
+
+# The review pages show the reasons staff gave and a person's reference number, no personal data.
+break_glass_reviews.shows_no_person_data = True  # type: ignore[attr-defined]
+break_glass_review.shows_no_person_data = True  # type: ignore[attr-defined]

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
@@ -23,6 +22,7 @@ from commonweal.audit.actions import record_event
 from commonweal.organisations.models import Organisation
 from commonweal.people import actions as people_actions
 from commonweal.people.models import Person
+from commonweal.people.nhs_number import InvalidNhsNumberError, normalise_nhs_number
 from commonweal.places.queries import lsoa_of
 from commonweal.referrals import message_back, queries, rules, snomed
 from commonweal.referrals.models import (
@@ -41,6 +41,7 @@ from commonweal.referrals.models import (
     Referral,
     ReferralSource,
     ReferralStatus,
+    SelfReferralAttempt,
     SharedField,
     SmallSum,
     SmallSumBudget,
@@ -169,8 +170,15 @@ def _find_or_add_person(
     by: User | None,
     at: datetime.datetime,
 ) -> Person:
-    """Return the person with this NHS number (checking the date of birth), or add them."""
+    """Return the person with this NHS number (checking the date of birth), or add them.
+
+    The number is matched in its normal form (ten ASCII digits), however it was typed.
+    """
     if nhs_number:
+        try:
+            nhs_number = normalise_nhs_number(nhs_number)
+        except InvalidNhsNumberError as error:
+            raise JourneyError(str(error)) from error
         existing = Person.objects.filter(nhs_number=nhs_number).first()
         if existing is not None:
             if existing.date_of_birth != date_of_birth:
@@ -238,12 +246,17 @@ class NoTeamTakingReferrals(JourneyError):
     """No social prescribing team takes referrals where the person lives or is registered."""
 
 
-def count_self_referral(client_address: str) -> None:
-    """Count one more self-referral from this address for the next hour (refusing when over the limit)."""
-    if not rules.may_self_refer_from(client_address):
+def count_self_referral(client_address: str, at: datetime.datetime | None = None) -> None:
+    """Count one more self-referral from this address for the next hour (refusing when over the limit).
+
+    The count is a row in the database (shared by every worker, kept over restarts); rows older than
+    the window are deleted here.
+    """
+    at = at or timezone.now()
+    if not rules.may_self_refer_from(client_address, at):
         raise TooManySelfReferrals(rules.SELF_REFERRAL_LIMIT_REACHED)
-    key = rules.self_referral_key(client_address)
-    cache.set(key, int(cache.get(key, 0)) + 1, timeout=rules.SELF_REFERRAL_WINDOW_SECONDS)
+    SelfReferralAttempt.objects.filter(at__lte=rules.self_referral_window_start(at)).delete()
+    SelfReferralAttempt.objects.create(client=rules.self_referral_key(client_address), at=at)
 
 
 @transaction.atomic
@@ -266,7 +279,7 @@ def self_refer(
     referral goes to the team of the person's practice, else one covering where they live.
     """
     at = at or timezone.now()
-    count_self_referral(client_address)
+    count_self_referral(client_address, at)
     if spam:
         return None
     postcode = details.get("postcode") or ""

@@ -10,6 +10,7 @@ from django import forms
 from django.utils import timezone
 
 from commonweal.organisations.models import Organisation
+from commonweal.people.forms import PhoneField
 from commonweal.people.models import ContactMethod, Sex
 from commonweal.people.nhs_number import InvalidNhsNumberError, normalise_nhs_number
 from commonweal.places.postcodes import MalformedPostcodeError, normalise_postcode
@@ -24,6 +25,7 @@ from commonweal.referrals.models import (
 )
 from commonweal.referrals.queries import CASELOAD_SORTS
 from commonweal.referrals.workflow import REJECTION_LABELS, STATUS_LABELS, Status
+from commonweal.ui.forms import NameField, PlainTextForm
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -43,13 +45,13 @@ def _date_field(
     )
 
 
-class PersonDetailsMixin(forms.Form):
+class PersonDetailsMixin(PlainTextForm):
     """Who the person is: the fields a referral needs to find or add them."""
 
-    given_name = forms.CharField(
+    given_name = NameField(
         label="First name", max_length=100, error_messages={"required": "Enter the person's first name"}
     )
-    family_name = forms.CharField(
+    family_name = NameField(
         label="Last name", max_length=100, error_messages={"required": "Enter the person's last name"}
     )
     date_of_birth = _date_field("Date of birth", missing="Enter the person's date of birth")
@@ -60,7 +62,7 @@ class PersonDetailsMixin(forms.Form):
         error_messages={"required": "Choose the person's sex as registered with their GP"},
     )
     postcode = forms.CharField(label="Postcode", max_length=10, required=False)
-    phone = forms.CharField(label="Phone number", max_length=30, required=False)
+    phone = PhoneField(label="Phone number", max_length=30, required=False)
     email = forms.EmailField(
         label="E-mail address",
         required=False,
@@ -212,7 +214,7 @@ class SelfReferralForm(PersonDetailsMixin):
         error_messages={"required": "Confirm that you have read how your information will be used"},
     )
     # A field people never see; automated spam fills it in.
-    website = forms.CharField(label="Leave this empty", required=False)
+    website = forms.CharField(label="Leave this empty", required=False, max_length=500)
 
     field_order = [
         "given_name",
@@ -264,7 +266,7 @@ class SelfReferralForm(PersonDetailsMixin):
         return bool(self.data.get("website", "").strip())
 
 
-class TriageForm(forms.Form):
+class TriageForm(PlainTextForm):
     decision = forms.ChoiceField(
         label="What happens to this referral?",
         choices=[("accept", "Accept it and assign a link worker"), ("decline", "It does not go ahead")],
@@ -301,7 +303,7 @@ class TriageForm(forms.Form):
         return cleaned
 
 
-class NextActionForm(forms.Form):
+class NextActionForm(PlainTextForm):
     next_action = forms.CharField(
         label="What happens next",
         max_length=200,
@@ -310,7 +312,7 @@ class NextActionForm(forms.Form):
     next_action_due = _date_field("Due date", required=False, help_text="Leave empty if there is no date")
 
 
-class ContactForm(forms.Form):
+class ContactForm(PlainTextForm):
     kind = forms.ChoiceField(
         label="What kind of contact",
         choices=ContactLogEntry.Kind.choices,
@@ -337,7 +339,7 @@ class ContactForm(forms.Form):
     )
 
 
-class ConversationForm(forms.Form):
+class ConversationForm(PlainTextForm):
     """The fields every conversation has, plus those of its kind (added in __init__)."""
 
     held_on = _date_field("Date of the conversation")
@@ -445,7 +447,7 @@ class ConversationForm(forms.Form):
         return cleaned
 
 
-class SmallSumForm(forms.Form):
+class SmallSumForm(PlainTextForm):
     amount = forms.DecimalField(
         label="Amount (£)",
         min_value=Decimal("0.01"),
@@ -468,14 +470,14 @@ class SmallSumForm(forms.Form):
     )
 
 
-class SmallSumDecisionForm(forms.Form):
+class SmallSumDecisionForm(PlainTextForm):
     decision = forms.ChoiceField(
         label="Decision", choices=[("approve", "Approve"), ("refuse", "Refuse")], widget=forms.RadioSelect
     )
     note = forms.CharField(label="Note", required=False, max_length=300)
 
 
-class BudgetForm(forms.Form):
+class BudgetForm(PlainTextForm):
     starts_on = _date_field("Start date")
     ends_on = _date_field("End date")
     amount = forms.DecimalField(
@@ -493,7 +495,7 @@ class BudgetForm(forms.Form):
         return cleaned
 
 
-class ConnectForm(forms.Form):
+class ConnectForm(PlainTextForm):
     shared_fields = forms.MultipleChoiceField(
         label="What the person agrees to share with the organisation",
         help_text="Their name is always shared, so the organisation knows who is coming. "
@@ -515,7 +517,7 @@ class ConnectForm(forms.Form):
     )
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(PlainTextForm):
     to_status = forms.ChoiceField(
         label="Change the status to",
         widget=forms.RadioSelect,
@@ -538,7 +540,7 @@ class TransitionForm(forms.Form):
         self.fields["to_status"].choices = [(status.value, STATUS_LABELS[status]) for status in allowed]  # type: ignore[attr-defined]
 
 
-class AttendanceForm(forms.Form):
+class AttendanceForm(PlainTextForm):
     session_on = _date_field("Date of the session")
     attended = forms.ChoiceField(
         label="Did the person come?",
@@ -549,7 +551,7 @@ class AttendanceForm(forms.Form):
     note = forms.CharField(label="Note", required=False, max_length=300)
 
 
-class CloseForm(forms.Form):
+class CloseForm(PlainTextForm):
     reason = forms.ChoiceField(
         label="Why is the case closing?",
         choices=ClosureReason.choices,
@@ -561,7 +563,7 @@ class CloseForm(forms.Form):
     )
 
 
-class ReReferForm(forms.Form):
+class ReReferForm(PlainTextForm):
     reason_detail = forms.CharField(
         label="What has changed?",
         max_length=3000,
@@ -576,7 +578,7 @@ class ReReferForm(forms.Form):
     )
 
 
-class CaseloadFilterForm(forms.Form):
+class CaseloadFilterForm(PlainTextForm):
     sort = forms.ChoiceField(label="Sort by", choices=list(CASELOAD_SORTS.items()), required=False)
     urgency = forms.ChoiceField(label="Urgency", choices=[("", "Any"), *Urgency.choices], required=False)
     q = forms.CharField(label="Name", required=False, max_length=100)
@@ -584,5 +586,5 @@ class CaseloadFilterForm(forms.Form):
     alerts = forms.BooleanField(label="Only with returned connections", required=False)
 
 
-class ServiceSearchForm(forms.Form):
+class ServiceSearchForm(PlainTextForm):
     q = forms.CharField(label="Search the directory", required=False, max_length=100)

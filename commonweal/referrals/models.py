@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from django.core.validators import MinValueValidator
@@ -13,7 +14,13 @@ from commonweal.accounts.models import User
 from commonweal.audit import personal_data as gdpr
 from commonweal.organisations.models import Organisation
 from commonweal.people.models import Person
-from commonweal.referrals.workflow import ACTIVE, REJECTION_LABELS, STATUS_LABELS, RejectionReason
+from commonweal.referrals.workflow import (
+    ACTIVE,
+    ENDED_UNSERVED,
+    REJECTION_LABELS,
+    STATUS_LABELS,
+    RejectionReason,
+)
 from commonweal.referrals.workflow import Status as WorkflowStatus
 
 
@@ -532,6 +539,16 @@ class Connection(models.Model):
         return self.workflow_status in ACTIVE
 
     @property
+    def ended_unserved(self) -> bool:
+        """Tell whether it ended without the person being served (declined, not taken up, closed)."""
+        return self.workflow_status in ENDED_UNSERVED
+
+    @property
+    def ended_at(self) -> datetime.datetime | None:
+        """Return when it ended without the person being served (None while it has not)."""
+        return self.status_changed_at if self.ended_unserved else None
+
+    @property
     def rejection_label(self) -> str:
         """Say why the organisation rejected it, in words."""
         if not self.rejection_reason:
@@ -592,3 +609,30 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{'Attended' if self.attended else 'Did not attend'} on {self.session_on}"
+
+
+class SelfReferralAttempt(models.Model):
+    """One use of the public self-referral form, counted per sending address for the hourly limit.
+
+    Kept in the database, so every web worker counts the same attempts and a restart forgets none. The
+    address is kept only as a keyed hash (it cannot be read back), and rows older than the window are
+    deleted as new ones come.
+    """
+
+    personal_data = {  # what it holds about people: commonweal/audit/personal_data.py
+        "purpose": "Spam protection for the public self-referral form (an hour's count per address)",
+        "lawful_basis": gdpr.LEGITIMATE_INTERESTS,
+        "fields": {"client": "identity"},
+    }
+
+    client = models.CharField(max_length=64, help_text="Keyed SHA-256 of the sending address")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["client", "at"], name="self_referral_client"),
+            models.Index(fields=["at"], name="self_referral_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Self-referral attempt at {self.at:%Y-%m-%d %H:%M}"

@@ -7,8 +7,11 @@ accounts/permissions.py; what is here is about one record: this referral, this c
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
-from django.core.cache import cache
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from commonweal.accounts.models import Role, RoleAssignment, User
 from commonweal.accounts.permissions import Capability, can, roles_of
@@ -16,7 +19,13 @@ from commonweal.audit.actions import AccessGrant
 from commonweal.audit.models import RecordAccess
 from commonweal.organisations.queries import organisation_ids_of
 from commonweal.people.models import Person
-from commonweal.referrals.models import Connection, Referral, ReferralStatus, TeamSupervisor
+from commonweal.referrals.models import (
+    Connection,
+    Referral,
+    ReferralStatus,
+    SelfReferralAttempt,
+    TeamSupervisor,
+)
 from commonweal.referrals.queries import link_worker_team_ids
 from commonweal.referrals.workflow import ACTIVE, Party
 
@@ -46,13 +55,25 @@ def may_refer(user: User | None, person: Person | None = None) -> bool:
 
 
 def self_referral_key(client_address: str) -> str:
-    """Return the cache key that counts self-referrals sent from one address."""
-    return f"self-referral:{client_address}"
+    """Return the key under which self-referrals from one address are counted (a keyed hash of it)."""
+    return salted_hmac("self-referral", client_address, algorithm="sha256").hexdigest()
 
 
-def may_self_refer_from(client_address: str) -> bool:
-    """Tell whether the public form may take another self-referral from this address this hour."""
-    return int(cache.get(self_referral_key(client_address), 0)) < SELF_REFERRALS_PER_HOUR
+def self_referral_window_start(at: datetime.datetime) -> datetime.datetime:
+    """Return the start of the hour whose self-referrals count against the limit at `at`."""
+    return at - datetime.timedelta(seconds=SELF_REFERRAL_WINDOW_SECONDS)
+
+
+def may_self_refer_from(client_address: str, at: datetime.datetime | None = None) -> bool:
+    """Tell whether the public form may take another self-referral from this address this hour.
+
+    Counted in the database, so the limit holds across web workers and restarts.
+    """
+    at = at or timezone.now()
+    recent = SelfReferralAttempt.objects.filter(
+        client=self_referral_key(client_address), at__gt=self_referral_window_start(at), at__lte=at
+    )
+    return recent.count() < SELF_REFERRALS_PER_HOUR
 
 
 def may_triage(user: User, referral: Referral) -> bool:

@@ -18,6 +18,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_POST
 
 from commonweal.accounts.models import Role, User
@@ -62,6 +63,7 @@ from commonweal.referrals.models import (
 )
 from commonweal.referrals.service_search import home_point, search_services, suggestions_for
 from commonweal.referrals.workflow import Party, Status, allowed_targets, owner
+from commonweal.ui.idempotency import submitted_once
 
 CASELOAD_PAGE_SIZE = 50
 INBOX_PAGE_SIZE = 50
@@ -80,6 +82,7 @@ def _form_response(request: HttpRequest, template: str, context: dict[str, Any])
 
 
 @requires(Capability.MAKE_REFERRALS)
+@submitted_once
 def refer(request: HttpRequest) -> HttpResponse:
     """A referrer sends a referral in: who, why, how urgent, with the person's agreement."""
     user = signed_in_user(request)
@@ -138,6 +141,7 @@ def _client_address(request: HttpRequest) -> str:
     return str(request.META.get("REMOTE_ADDR", "unknown"))
 
 
+@submitted_once
 def self_refer(request: HttpRequest) -> HttpResponse:
     """The public self-referral form: no account needed, a privacy notice, spam protection."""
     form = SelfReferralForm(request.POST or None, practices=_gp_practices())
@@ -829,6 +833,7 @@ class ConnectionPage(ConnectionView):
     def get(self, request: HttpRequest, connection_id: int) -> HttpResponse:
         return self.post(request, connection_id)
 
+    @method_decorator(submitted_once)
     def post(self, request: HttpRequest, connection_id: int) -> HttpResponse:
         parties = self.my_parties()
         connection = self.connection
@@ -849,12 +854,16 @@ class ConnectionPage(ConnectionView):
                 messages.success(request, "Status changed.")
                 return redirect(self.url)
         is_target_only = Party.TARGET in parties and Party.REQUESTER not in parties
+        # Once a connection ended without the person being served, the organisation keeps what it needs
+        # (that it ended, when and why in its own terms) and no longer sees who the person is.
+        hide_person = is_target_only and connection.ended_unserved
         return render(
             request,
             "referrals/connection.html",
             {
                 "connection": connection,
-                "person": connection.person,
+                "person": None if hide_person else connection.person,
+                "hide_person": hide_person,
                 "form": form,
                 "moves": moves,
                 "attendance_form": AttendanceForm(auto_id="attendance_%s")
@@ -879,6 +888,7 @@ class AttendancePage(ConnectionView):
     def get(self, request: HttpRequest, connection_id: int) -> HttpResponse:
         return redirect(self.url)
 
+    @method_decorator(submitted_once)
     def post(self, request: HttpRequest, connection_id: int) -> HttpResponse:
         if not rules.may_respond_to_connection(self.viewer, self.connection):
             raise PermissionDenied("Only the organisation running the service records attendance.")

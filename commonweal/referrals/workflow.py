@@ -82,6 +82,9 @@ NEXT: dict[Status, frozenset[Status]] = {
 # The IG says statusReason SHOULD be given for these; we require it, so the other side knows why.
 NEEDS_REASON = frozenset({Status.REJECTED, Status.CANCELLED, Status.ON_HOLD, Status.FAILED})
 ACTIVE = frozenset({Status.REQUESTED, Status.ACCEPTED, Status.IN_PROGRESS, Status.ON_HOLD})
+# Connections that ended without the person being served: declined (rejected), not taken up (failed),
+# closed (cancelled) or struck out. The organisation no longer needs, so no longer sees, who it was.
+ENDED_UNSERVED = frozenset({Status.REJECTED, Status.FAILED, Status.CANCELLED, Status.ENTERED_IN_ERROR})
 # While active, the organisation holds the connection; otherwise it is back with the requester.
 OWNED_BY_TARGET = ACTIVE
 

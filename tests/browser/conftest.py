@@ -96,13 +96,35 @@ def page(new_page: Callable[[], Page]) -> Page:
     return new_page()
 
 
+# Any page but the password step (/sign-in/, with or without ?next=).
+AFTER_PASSWORD_STEP = re.compile(r"^(?!.*/sign-in/(\?.*)?$).*$")
+
+
+def authenticator_code(email: str, *, confirmed: bool = True) -> str:
+    """The code the person's authenticator app would show (the demo's staff share their secrets)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from commonweal.accounts.factors import next_code
+
+    return next_code(TOTPDevice.objects.filter(user__email=email, confirmed=confirmed).latest("pk"))
+
+
 def sign_in(page: Page, email: str, password: str = DEMO_PASSWORD) -> None:
-    """Sign in through the sign-in form, as a person would."""
+    """Sign in through both steps, as a person would: the password, then a code from their authenticator
+    app (staff who have none set one up first, as at their first sign-in)."""
     page.goto("/sign-in/")
     page.get_by_label("E-mail address").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
-    # Wait for the navigation to finish: a successful sign-in leaves the sign-in page.
+    page.wait_for_url(AFTER_PASSWORD_STEP)
+    if "/sign-in/set-up/" in page.url:
+        page.get_by_label("Code from your app").fill(authenticator_code(email, confirmed=False))
+        page.get_by_role("button", name="Confirm and continue").click()
+        page.get_by_role("button", name="I have saved my codes").click()
+    elif "/sign-in/verify/" in page.url:
+        page.get_by_label("Code", exact=True).fill(authenticator_code(email))
+        page.get_by_role("button", name="Continue").click()
+    # Wait for the navigation to finish: a successful sign-in leaves the sign-in pages.
     expect(page).not_to_have_url(re.compile(r"/sign-in/"))
 
 

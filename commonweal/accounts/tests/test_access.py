@@ -93,3 +93,75 @@ def test_an_api_token_is_shown_once_and_stored_only_as_a_digest(signed_in_client
 def test_an_api_token_without_a_name_gets_a_message(signed_in_client):
     page = signed_in_client(Role.REFERRER).post("/account/api-tokens/", {"name": ""}).content.decode()
     assert "Enter what the token is for" in page
+
+
+@pytest.mark.django_db
+def test_an_administrators_look_at_an_account_shows_on_the_persons_who_has_looked(signed_in_client, persona):
+    # Finding 5: the view of /access/users/<id>/ was logged against the account, but the person's page
+    # listed only views of their person record.
+    from django.test import Client
+
+    from tests.factories import PersonFactory
+
+    admin_client = signed_in_client(Role.ADMINISTRATOR, full_name="Ada Admin")
+    resident = persona(Role.RESIDENT)
+    PersonFactory.create(user=resident)
+    admin_client.get(f"/access/users/{resident.pk}/")
+    own = Client()
+    own.force_login(resident)
+    page = own.get("/me/who-has-looked/").content.decode()
+    assert "Ada Admin" in page
+    assert "Ada Admin" in own.get("/me/").content.decode()
+
+
+@pytest.mark.django_db
+def test_an_administrator_resets_a_lost_factor_audited_and_the_person_is_told(
+    signed_in_client, persona, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+    from django.test import Client
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from commonweal.accounts import actions, factors
+
+    admin_client = signed_in_client(Role.ADMINISTRATOR, full_name="Ada Admin")
+    worker = persona(Role.LINK_WORKER, full_name="Lena Worker")
+    device = actions.start_authenticator(user=worker, by=worker)
+    actions.confirm_authenticator(device=device, code=factors.next_code(device), by=worker)
+    their_session = Client()
+    their_session.force_login(worker)
+    assert "Two-step sign-in is on" in admin_client.get(f"/access/users/{worker.pk}/").content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(f"/access/users/{worker.pk}/", {"reset_factors": "1"}, follow=True)
+    assert "sign-in factors are reset" in response.content.decode()
+    assert not TOTPDevice.objects.filter(user=worker).exists()
+    assert not StaticDevice.objects.filter(user=worker).exists()
+    assert their_session.get("/account/")["Location"].startswith("/sign-in/")
+    event = AuditEvent.objects.get(action="accounts.reset_second_factors", target_id=worker.pk)
+    assert event.actor.full_name == "Ada Admin"
+    assert [message.to for message in mail.outbox] == [[worker.email]]
+    assert "Ada Admin" in mail.outbox[0].body
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [role for role in Role if role != Role.ADMINISTRATOR])
+def test_only_an_administrator_resets_someone_elses_factors(signed_in_client, persona, role):
+    from django.core.exceptions import PermissionDenied
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from commonweal.accounts import actions, factors
+
+    client = signed_in_client(role)
+    worker = persona(Role.LINK_WORKER)
+    device = actions.start_authenticator(user=worker, by=worker)
+    actions.confirm_authenticator(device=device, code=factors.next_code(device), by=worker)
+    assert client.post(f"/access/users/{worker.pk}/", {"reset_factors": "1"}).status_code == 403
+    actor = client.session["_auth_user_id"]
+    from commonweal.accounts.models import User
+
+    with pytest.raises(PermissionDenied):
+        actions.reset_second_factors(user=worker, by=User.objects.get(pk=actor))
+    assert TOTPDevice.objects.filter(user=worker, confirmed=True).exists()
+    assert not AuditEvent.objects.filter(action="accounts.reset_second_factors").exists()

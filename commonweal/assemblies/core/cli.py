@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import secrets
 import sys
 from collections.abc import Sequence
@@ -13,6 +12,7 @@ from typing import NoReturn, TextIO
 from commonweal.assemblies.core.pool import SelectionInputError
 from commonweal.assemblies.core.replication_format import read_problem
 from commonweal.assemblies.core.selection import Method, panel_meets_quotas, select
+from commonweal.ui import spreadsheets
 
 
 class _Parser(argparse.ArgumentParser):
@@ -90,7 +90,7 @@ def _select(arguments: argparse.Namespace, out: TextIO) -> int:
     method = Method(arguments.method)
     result, panel = select(problem, method, seed, legacy_draws=arguments.legacy_draws)
     with arguments.probabilities.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
+        writer = spreadsheets.writer(handle)
         writer.writerow(["respondent", "probability", "selected"])
         chosen = set(panel.volunteer_ids)
         for entry in result.probabilities:

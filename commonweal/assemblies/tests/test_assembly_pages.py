@@ -219,11 +219,15 @@ def test_a_shares_table_naming_an_unknown_value_is_refused(organiser, make_assem
     assert Quota.objects.count() == 0
 
 
-def test_the_panel_is_selected_with_the_seed_and_meets_every_quota(organiser, closed_pool):
+def test_the_panel_is_selected_with_the_seed_and_meets_every_quota(
+    organiser, closed_pool, django_capture_on_commit_callbacks
+):
     client = _client(organiser)
-    response = client.post(
-        f"/participation/bodies/{closed_pool.pk}/selection/", {"method": "leximin", "seed": "20260314"}
-    )
+    # The action queues the selection once its transaction commits; the test runs the queued task.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/participation/bodies/{closed_pool.pk}/selection/", {"method": "leximin", "seed": "20260314"}
+        )
     assert response.status_code == 302
     closed_pool.refresh_from_db()
     selection = closed_pool.selection
@@ -262,9 +266,10 @@ def test_the_panel_is_selected_with_the_seed_and_meets_every_quota(organiser, cl
     assert sorted(int(number) for number in redrawn.volunteer_ids) == sorted(entry.number for entry in chosen)
 
 
-def test_a_selection_is_never_re_run(organiser, closed_pool):
+def test_a_selection_is_never_re_run(organiser, closed_pool, django_capture_on_commit_callbacks):
     client = _client(organiser)
-    client.post(f"/participation/bodies/{closed_pool.pk}/selection/", {"method": "leximin", "seed": "1"})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/participation/bodies/{closed_pool.pk}/selection/", {"method": "leximin", "seed": "1"})
     before = list(Membership.objects.values_list("registration_id", flat=True))
     response = client.post(
         f"/participation/bodies/{closed_pool.pk}/selection/", {"method": "leximin", "seed": "2"}
@@ -274,7 +279,9 @@ def test_a_selection_is_never_re_run(organiser, closed_pool):
     assert list(Membership.objects.values_list("registration_id", flat=True)) == before
 
 
-def test_quotas_no_panel_can_meet_are_named_before_and_after_asking_for_a_selection(organiser, closed_pool):
+def test_quotas_no_panel_can_meet_are_named_before_and_after_asking_for_a_selection(
+    organiser, closed_pool, django_capture_on_commit_callbacks
+):
     from commonweal.assemblies import actions
 
     # Ages cycle through the seven bands, so 4 of the 30 volunteers are 75 or over; ask for 5.
@@ -284,9 +291,10 @@ def test_quotas_no_panel_can_meet_are_named_before_and_after_asking_for_a_select
     page = client.get(f"/participation/bodies/{closed_pool.pk}/selection/").content.decode()
     assert "No panel from this pool can meet every quota" in page
     assert "Age band = 75 or over: lower the minimum from 5 to 4 (short by 1)" in page
-    response = client.post(
-        f"/participation/bodies/{closed_pool.pk}/selection/", {"method": "leximin", "seed": "5"}
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/participation/bodies/{closed_pool.pk}/selection/", {"method": "leximin", "seed": "5"}
+        )
     assert response.status_code == 302
     page = client.get(f"/participation/bodies/{closed_pool.pk}/selection/").content.decode()
     assert "The last selection could not be made" in page

@@ -36,3 +36,48 @@ def test_every_demo_login_has_its_role_and_the_published_password():
         assert list(user.role_assignments.values_list("role", flat=True)) == [login.role.value]
     resident = User.objects.get(email="resident@demo.commonweal.invalid")
     assert (resident.person.given_name, resident.person.family_name) == ("Rosa", "Amberbrook")
+
+
+def test_every_demo_staff_login_signs_in_with_the_password_and_its_demo_code():
+    from django.test import Client
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from commonweal.accounts.models import Role
+
+    for login in DEMO_LOGINS:
+        client = Client()
+        response = client.post("/sign-in/", {"username": login.email, "password": DEMO_PASSWORD})
+        if login.role == Role.RESIDENT:
+            assert response["Location"] == "/home/"
+            assert not TOTPDevice.objects.filter(user__email=login.email).exists()
+            continue
+        assert response["Location"] == "/sign-in/verify/", login.email
+        out = StringIO()
+        call_command("demo_code", login.email.split("@")[0], stdout=out)
+        code = out.getvalue().strip()
+        assert len(code) == 6 and code.isdigit()
+        assert client.post("/sign-in/verify/", {"code": code})["Location"] == "/home/", login.email
+
+
+@pytest.mark.parametrize(
+    ("login", "message"),
+    [
+        ("resident", "has no demo authenticator"),
+        ("someone@example.org", "is not one of the demo's logins"),
+        ("nobody", "is not one of the demo's logins"),
+    ],
+)
+def test_demo_code_refuses_accounts_the_demo_did_not_enrol(login, message):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match=message):
+        call_command("demo_code", login, stdout=StringIO())
+
+
+def test_demo_code_refuses_a_demo_address_whose_authenticator_is_not_the_demos():
+    from django.core.management.base import CommandError
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.filter(user__email="admin@demo.commonweal.invalid").update(key="ab" * 20)
+    with pytest.raises(CommandError, match="has no demo authenticator"):
+        call_command("demo_code", "admin", stdout=StringIO())

@@ -46,3 +46,7 @@ class Command(BaseCommand):
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
         for login in DEMO_LOGINS:
             self.stdout.write(f"  {login.role.label:<32} {login.email}")
+        self.stdout.write(
+            "\nStaff logins then ask for a code from an authenticator app; print it with\n"
+            "  commonweal demo_code <login>      e.g. commonweal demo_code admin"
+        )

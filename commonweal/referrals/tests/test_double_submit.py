@@ -1,0 +1,110 @@
+"""A create form sent twice with its one-time token makes one thing; the second submit is shown it."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.messages import get_messages
+from django.core.cache import cache
+from django.test import Client
+
+from commonweal.referrals.models import Attendance, Connection, ConnectionTransition, Referral
+from commonweal.referrals.tests.factories import connection_for, open_case
+from commonweal.referrals.tests.test_pages import _self_referral
+from commonweal.ui.idempotency import ALREADY_SENT
+
+pytestmark = pytest.mark.django_db
+TOKEN = {"form_token": "a-one-time-token-from-the-form"}
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _messages(response) -> list[str]:
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+def test_the_forms_carry_a_fresh_token_each_time(world, client_for):
+    first, second = Client().get("/refer/yourself/"), Client().get("/refer/yourself/")
+    assert 'name="form_token"' in first.content.decode()
+    assert first.context["request"] is not None
+    token = first.content.decode().split('name="form_token" value="')[1].split('"')[0]
+    assert token and token not in second.content.decode()
+    assert 'name="form_token"' in client_for(world.referrer).get("/refer/").content.decode()
+
+
+def test_a_self_referral_sent_twice_makes_one_referral(world):
+    client = Client()
+    data = {**_self_referral(), **TOKEN}
+    first = client.post("/refer/yourself/", data)
+    second = client.post("/refer/yourself/", data)
+    assert first["Location"] == second["Location"] == "/refer/yourself/sent/"
+    assert ALREADY_SENT in _messages(second)
+    assert Referral.objects.count() == 1
+
+
+def test_a_self_referral_that_failed_keeps_its_token_and_can_be_sent_again(world):
+    client = Client()
+    refused = client.post("/refer/yourself/", {**_self_referral(privacy=None), **TOKEN})
+    assert refused.status_code == 400
+    assert TOKEN["form_token"] in refused.content.decode()
+    assert client.post("/refer/yourself/", {**_self_referral(), **TOKEN}).status_code == 302
+    assert Referral.objects.count() == 1
+
+
+def test_a_referral_sent_twice_makes_one_referral(world, client_for):
+    client = client_for(world.referrer)
+    data = {
+        "nhs_number": "401 023 2137",
+        "given_name": "Ivan",
+        "family_name": "Brookhouse",
+        "date_of_birth": "1961-07-14",
+        "sex": "male",
+        "postcode": "M33 7AA",
+        "phone": "0161 496 0001",
+        "gp_practice": world.places.practice.pk,
+        "team": world.team.pk,
+        "source": "gp",
+        "reasons": ["loneliness"],
+        "urgency": "soon",
+        "person_agreed": "on",
+        **TOKEN,
+    }
+    first, second = client.post("/refer/", data), client.post("/refer/", data)
+    assert first["Location"] == second["Location"] == "/referrals/mine/"
+    assert ALREADY_SENT in _messages(second)
+    assert Referral.objects.count() == 1
+
+
+def test_a_token_used_by_someone_else_does_not_show_them_the_result(world, client_for):
+    data = {**_self_referral(), **TOKEN}
+    Client().post("/refer/yourself/", data)
+    # A signed-in person sending the same token is not sent to what the anonymous form made.
+    response = client_for(world.referrer).post("/refer/", TOKEN)
+    assert response.status_code == 400
+
+
+def test_accepting_a_connection_twice_moves_it_once(world, client_for):
+    connection = connection_for(world, open_case(world))
+    client = client_for(world.member)
+    data = {"to_status": "accepted", "note": "See you Tuesday", **TOKEN}
+    path = f"/connections/{connection.pk}/"
+    first, second = client.post(path, data), client.post(path, data)
+    assert first["Location"] == second["Location"] == path
+    assert ALREADY_SENT in _messages(second)
+    assert Connection.objects.get(pk=connection.pk).status == "accepted"
+    assert ConnectionTransition.objects.filter(connection=connection, to_status="accepted").count() == 1
+
+
+def test_attendance_recorded_twice_is_one_record(world, client_for):
+    connection = connection_for(world, open_case(world))
+    client = client_for(world.member)
+    client.post(f"/connections/{connection.pk}/", {"to_status": "accepted"})
+    data = {"session_on": "2026-03-02", "attended": "yes", **TOKEN}
+    path = f"/connections/{connection.pk}/attendance/"
+    first, second = client.post(path, data), client.post(path, data)
+    assert first.status_code == second.status_code == 302
+    assert Attendance.objects.filter(connection=connection).count() == 1
