@@ -24,6 +24,8 @@ writeFileSync(join(out, "css", "commonweal.css"), result.css);
 cpSync(join(nhsuk, "nhsuk-frontend.min.js"), join(out, "js", "nhsuk-frontend.min.js"));
 cpSync(join(nhsuk, "assets"), join(out, "assets"), { recursive: true });
 cpSync(join(root, "frontend", "commonweal.js"), join(out, "js", "commonweal.js"));
+cpSync(join(root, "frontend", "js-enabled.js"), join(out, "js", "js-enabled.js"));
+cpSync(join(root, "frontend", "letters.css"), join(out, "css", "letters.css"));
 cpSync(join(root, "frontend", "directory-map.js"), join(out, "js", "directory-map.js"));
 cpSync(join(root, "frontend", "passkeys.js"), join(out, "js", "passkeys.js"));
 // Leaflet for the directory search map, loaded only on pages that show one. leaflet.js names its

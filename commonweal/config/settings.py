@@ -37,6 +37,10 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.admin",
+    "csp",
+    # django-ninja's API docs (/api/docs) use its bundled Swagger UI only when it is an installed app;
+    # otherwise they load it from a CDN, which the Content-Security-Policy (and a closed network) refuse.
+    "ninja",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -62,6 +66,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # The header middleware sits before everything that can refuse a request (WhiteNoise's static
+    # files, CommonMiddleware's bad-host 400), so those answers carry the headers too.
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -69,7 +78,6 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "commonweal.accounts.middleware.SessionLifetimeMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a locked-out attempt into the lock-out page
 ]
@@ -145,7 +153,22 @@ SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=30) * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)
+
+# Serving behind TLS (HTTPS): TLS=true turns on every setting below with safe values; each can still
+# be set on its own. Off by default, because `make run` serves plain HTTP on loopback.
+TLS = env.bool("TLS", default=False)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=TLS)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 60 * 60 if TLS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=TLS)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=TLS)
+# The header a TLS-terminating proxy sets to "https" (it must overwrite what clients send); empty when
+# the server is reached without a proxy. With TLS on it defaults to X-Forwarded-Proto, because the
+# server `make run` starts (gunicorn) speaks plain HTTP and so always sits behind one.
+TLS_PROXY_HEADER = env.str("TLS_PROXY_HEADER", default="X-Forwarded-Proto" if TLS else "")
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_" + TLS_PROXY_HEADER.upper().replace("-", "_"), "https") if TLS_PROXY_HEADER else None
+)
+SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=TLS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # However busy, a signed-in session ends this many hours after sign-in (accounts/middleware.py).
 SESSION_ABSOLUTE_HOURS = env.float("SESSION_ABSOLUTE_HOURS", default=12)
@@ -170,6 +193,67 @@ WEBAUTHN_RP_ID = env.str("WEBAUTHN_RP_ID", default="")
 API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=90)
 # Password-reset e-mails sent to one account in an hour, at most (further requests get the same page).
 PASSWORD_RESET_EMAILS_PER_HOUR = env.int("PASSWORD_RESET_EMAILS_PER_HOUR", default=3)
+
+# Headers on every response (SecurityMiddleware and XFrameOptionsMiddleware; Django's defaults,
+# written out so they are seen and tested): no MIME sniffing, the full address sent only to this
+# site, no framing, and a browsing context of its own.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp): everything from this origin only, no inline script or style,
+# no eval, no plugins, no framing. Data for scripts travels in json_script blocks and data- attributes.
+# Images may be data: URIs (Leaflet and the NHS.UK styles use a few); the map draws no tiles.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
+# Permissions-Policy (django-permissions-policy): no page uses these powerful features, so no page
+# (nor anything it might embed) may ask for them. Passkeys (WebAuthn) stay allowed for this origin.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    **{
+        feature: []
+        for feature in [
+            "accelerometer",
+            "autoplay",
+            "browsing-topics",
+            "camera",
+            "display-capture",
+            "encrypted-media",
+            "fullscreen",
+            "geolocation",
+            "gyroscope",
+            "hid",
+            "idle-detection",
+            "interest-cohort",
+            "local-fonts",
+            "magnetometer",
+            "microphone",
+            "midi",
+            "payment",
+            "picture-in-picture",
+            "screen-wake-lock",
+            "serial",
+            "usb",
+            "window-management",
+            "xr-spatial-tracking",
+        ]
+    },
+    "publickey-credentials-create": ["self"],
+    "publickey-credentials-get": ["self"],
+}
 
 LANGUAGE_CODE = "en-gb"
 LANGUAGES = [("en-gb", "English")]

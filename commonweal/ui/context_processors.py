@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from django.urls import reverse
 
@@ -29,8 +30,11 @@ def _place_name() -> str:
 
 def shell(request: HttpRequest) -> dict[str, Any]:
     """Return the service name, the place and the user's navigation links."""
+    # A request refused before AuthenticationMiddleware ran (a Host header not in ALLOWED_HOSTS, which
+    # CommonMiddleware turns into the 400 page) has no user: its error page shows no navigation.
+    user = getattr(request, "user", None) or AnonymousUser()
     links = []
-    for item in navigation_for(request.user):
+    for item in navigation_for(user):
         href = reverse(item.url_name)
         links.append(ShownLink(item.label, href, request.path == href))
     return {

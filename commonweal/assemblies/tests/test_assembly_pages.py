@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from pathlib import Path
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
@@ -101,7 +104,14 @@ def test_the_organiser_draws_invitations_and_gets_letters_and_a_mail_merge_file(
     letters = client.get(f"/participation/bodies/{assembly.pk}/letters/").content.decode()
     assert letters.count('class="cw-letter"') == 80
     assert first.display_code in letters
-    assert "@media print" in letters
+    # The print rules (one letter per A4 page) live in the letters' own stylesheet: the
+    # Content-Security-Policy refuses an inline <style>.
+    stylesheet = re.search(
+        r'<link rel="stylesheet" href="(/static/ui/build/css/letters\.[0-9a-f]+\.css)">', letters
+    )
+    assert stylesheet is not None
+    printed = Path(finders.find("ui/build/css/letters.css")).read_text()
+    assert "@media print" in printed and "break-after: page" in printed and "size: A4" in printed
 
 
 def test_drawing_more_postcodes_than_the_place_has_is_refused_with_the_count(organiser, make_assembly):
