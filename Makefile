@@ -9,6 +9,14 @@ STATIC_BUILT := commonweal/ui/static/ui/build/css/commonweal.css
 CHROMIUM ?= /usr/bin/chromium
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The server's worker model (docs/decisions/1207): processes, each with this many threads.
+GUNICORN_WORKER_CLASS ?= gthread
+GUNICORN_WORKERS ?= 2
+GUNICORN_THREADS ?= 4
+# Seconds an idle connection stays open between one page and the next (gthread keeps it without a thread).
+GUNICORN_KEEPALIVE ?= 20
+# What `make check` does when PyPI or the npm registry does not answer the vulnerability audit: warn or fail.
+AUDIT_UNREACHABLE ?= warn
 # Test processes (pytest-xdist); each gets its own test database.
 TEST_WORKERS ?= auto
 # Branch coverage may not fall below this (per cent): 91.9 % measured on SQLite when the floor was set; a
@@ -24,15 +32,24 @@ PIP_INSTALL := $(PY) -m pip install --quiet --disable-pip-version-check
 LOCK_FLAGS := --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links \
 	--no-emit-trusted-host
 
-.PHONY: run test check unit browser install install-runtime static migrate demo serve clean chromium lock licences
+.PHONY: run test check audit unit browser install install-runtime static migrate demo serve clean chromium lock licences
 
 run: install-runtime static .env migrate demo
 	$(PY) manage.py collectstatic --noinput -v0
+	$(MAKE) serve
+
+# The server alone (what `make run` ends with; benchmarks/load.py starts it too, on its own database).
+# gthread workers: each of the processes serves requests on several threads, so pages that wait on the
+# database overlap; measured against more sync processes in docs/decisions/1207-operations-audits-and-load.md.
+serve:
 	@echo "Serving Commonweal at http://$(HOST):$(PORT) (DEBUG off), with its background worker and periodic sweeps. Press Ctrl+C to stop."
 	@sh -c 'trap "kill 0" INT TERM EXIT; \
 		$(BIN)/commonweal db_worker --interval 2 & \
 		$(BIN)/commonweal periodic --interval 300 & \
-		$(BIN)/gunicorn commonweal.config.wsgi:application --bind $(HOST):$(PORT) --workers 2 --access-logfile -'
+		$(BIN)/gunicorn commonweal.config.wsgi:application --bind $(HOST):$(PORT) \
+			--worker-class $(GUNICORN_WORKER_CLASS) --workers $(GUNICORN_WORKERS) --threads $(GUNICORN_THREADS) \
+			--keep-alive $(GUNICORN_KEEPALIVE) \
+			--access-logfile -'
 
 
 test: install static .env chromium
@@ -49,6 +66,14 @@ check: install
 	$(PY) tools/locks.py licences
 	$(PY) manage.py check --fail-level WARNING
 	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) tools/hazard_log.py --check
+	$(PY) tools/dependency_audit.py --unreachable $(AUDIT_UNREACHABLE)
+
+# Known vulnerabilities in requirements.lock and package-lock.json (docs/dependencies.md). A registry that
+# does not answer prints a loud NOT AUDITED banner; `make audit` then fails, `make check` warns (it also
+# runs offline) unless AUDIT_UNREACHABLE=fail.
+audit: install
+	$(PY) tools/dependency_audit.py --unreachable fail
 
 install: $(VENV)/.installed-dev node_modules/.installed
 
