@@ -153,6 +153,24 @@ def _write_manifest(path: Path, vendor: str, tables: dict[str, dict[str, Any]]) 
     return manifest
 
 
+def copy_sqlite(source: sqlite3.Connection, target: sqlite3.Connection, *, in_transaction: bool) -> None:
+    """Copy a SQLite database with the online backup API, consistent while others write.
+
+    The backup API reports the source busy for as long as the source connection itself holds a write
+    transaction (and Python's sqlite3 waits for ever); a caller inside a transaction (the tests, whose
+    test runs in one) gets a copy of what that transaction sees, through an in-memory image instead.
+    """
+    if not in_transaction:
+        source.backup(target)
+        return
+    image = sqlite3.connect(":memory:")
+    try:
+        image.deserialize(source.serialize())
+        image.backup(target)
+    finally:
+        image.close()
+
+
 def backup(path: Path, *, alias: str = "default") -> dict[str, Any]:
     """Write a consistent copy of the database to `path` and its manifest beside it."""
     target = Target.from_alias(alias)
@@ -166,7 +184,7 @@ def backup(path: Path, *, alias: str = "default") -> dict[str, Any]:
         connection.ensure_connection()
         copy = sqlite3.connect(partial)
         try:
-            connection.connection.backup(copy)
+            copy_sqlite(connection.connection, copy, in_transaction=connection.in_atomic_block)
             tables = table_manifest(copy.cursor(), "sqlite")
         finally:
             copy.close()
