@@ -202,6 +202,8 @@ NAVIGATION: tuple[NavigationItem, ...] = (
     NavigationItem("Connections inbox", "referrals:inbox", Capability.RESPOND_TO_CONNECTIONS),
     NavigationItem("Evidence", "evidence:index", Capability.ANALYSE_EVIDENCE),
     NavigationItem("People and access", "accounts:users", Capability.MANAGE_ACCESS),
+    NavigationItem("Break-glass reviews", "people:break-glass-reviews", Capability.MANAGE_ACCESS),
+    NavigationItem("Erasure requests", "privacy:find-person", Capability.MANAGE_ACCESS),
 )
 
 

@@ -93,6 +93,8 @@ def test_navigation_shows_only_pages_the_role_may_open(persona):
         "Participatory budgeting",
         "Evidence",
         "People and access",
+        "Break-glass reviews",
+        "Erasure requests",
     ]
 
 
