@@ -45,6 +45,7 @@ from commonweal.assemblies.models import (
     Vote,
 )
 from commonweal.assemblies.selection_run import (
+    _add_residents,
     carry_out_selection,  # noqa: F401 (the demo and tests run a queued request through here)
     distribution_json,
     run_selection,  # noqa: F401 (an action, kept beside the others)
@@ -607,20 +608,7 @@ def draw_replacements(
         created_at=now,
     )
     by_number = {entry.number: entry for entry in volunteers}
-    today = timezone.localdate(now)
-    Membership.objects.bulk_create(
-        [
-            Membership(
-                body=assembly.body,
-                full_name=by_number[number].full_name,
-                registration=by_number[number],
-                affiliation="Resident",
-                route=Membership.Route.REPLACEMENT,
-                joined_on=today,
-            )
-            for number in drawn
-        ]
-    )
+    _add_residents(assembly, [by_number[number] for number in drawn], Membership.Route.REPLACEMENT, now)
     record_event(
         by=by,
         at=now,

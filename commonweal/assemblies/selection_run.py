@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import time
+from collections.abc import Sequence
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -22,6 +23,7 @@ from commonweal.assemblies.errors import NOT_YOURS, AssemblyError, require_stage
 from commonweal.assemblies.models import (
     Assembly,
     Membership,
+    Registration,
     Selection,
     SelectionProbability,
     SelectionRequest,
@@ -50,6 +52,26 @@ def distribution_json(distribution: sortition.PanelDistribution) -> dict[str, ob
 def selection_error(error: SelectionInputError) -> AssemblyError:
     """Return the pure selection's refusal as the error the pages show."""
     return AssemblyError(str(error))
+
+
+def _add_residents(
+    assembly: Assembly, registrations: Sequence[Registration], route: str, now: datetime.datetime
+) -> None:
+    """Make drawn volunteers members of the assembly's body, joining on the London date of `now`."""
+    today = timezone.localdate(now)
+    Membership.objects.bulk_create(
+        [
+            Membership(
+                body=assembly.body,
+                full_name=registration.full_name,
+                registration=registration,
+                affiliation="Resident",
+                route=route,
+                joined_on=today,
+            )
+            for registration in registrations
+        ]
+    )
 
 
 @transaction.atomic
@@ -110,20 +132,7 @@ def run_selection(
             for entry in volunteers
         ]
     )
-    today = timezone.localdate(now)
-    Membership.objects.bulk_create(
-        [
-            Membership(
-                body=assembly.body,
-                full_name=by_number[number].full_name,
-                registration=by_number[number],
-                affiliation="Resident",
-                route=Membership.Route.SELECTED,
-                joined_on=today,
-            )
-            for number in sorted(chosen)
-        ]
-    )
+    _add_residents(assembly, [by_number[number] for number in sorted(chosen)], Membership.Route.SELECTED, now)
     assembly.stage = Stage.SELECTED
     assembly.save(update_fields=["stage"])
     record_event(
