@@ -41,15 +41,20 @@ run: install-runtime static .env migrate demo
 # The server alone (what `make run` ends with; benchmarks/load.py starts it too, on its own database).
 # gthread workers: each of the processes serves requests on several threads, so pages that wait on the
 # database overlap; measured against more sync processes in docs/decisions/1207-operations-audits-and-load.md.
+# Ctrl+C (or a TERM) stops the three processes by their ids and waits for them: the trap is cleared
+# before it signals them, so it runs once (the old `trap "kill 0"` called itself until the shell crashed).
 serve:
 	@echo "Serving Commonweal at http://$(HOST):$(PORT) (DEBUG off), with its background worker and periodic sweeps. Press Ctrl+C to stop."
-	@sh -c 'trap "kill 0" INT TERM EXIT; \
-		$(BIN)/commonweal db_worker --interval 2 & \
-		$(BIN)/commonweal periodic --interval 300 & \
+	@COMMONWEAL_SERVED_AT=http://$(HOST):$(PORT) sh -c 'pids=; \
+		stop() { trap - INT TERM EXIT; kill $$pids 2>/dev/null; wait; exit 0; }; \
+		trap stop INT TERM EXIT; \
+		$(BIN)/commonweal db_worker --interval 2 & pids="$$pids $$!"; \
+		$(BIN)/commonweal periodic --interval 300 & pids="$$pids $$!"; \
 		$(BIN)/gunicorn commonweal.config.wsgi:application --bind $(HOST):$(PORT) \
 			--worker-class $(GUNICORN_WORKER_CLASS) --workers $(GUNICORN_WORKERS) --threads $(GUNICORN_THREADS) \
 			--keep-alive $(GUNICORN_KEEPALIVE) \
-			--access-logfile -'
+			--access-logfile - & pids="$$pids $$!"; \
+		wait'
 
 
 # CHECK=no leaves `make check` out (`.ci/run` runs it once, then both databases' tests side by side).
@@ -58,7 +63,7 @@ CHECK ?= yes
 test: install static .env chromium
 	$(PY) manage.py collectstatic --noinput -v0
 	@if [ "$(CHECK)" = yes ]; then $(MAKE) check; fi
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup $(COVERAGE)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup --durations=40 $(COVERAGE)
 
 check: install
 	$(BIN)/ruff check .
@@ -83,14 +88,17 @@ install: $(VENV)/.installed-dev node_modules/.installed
 install-runtime: $(VENV)/.installed-runtime node_modules/.installed
 
 # The project itself is installed editable, built in pip's isolated environment (pyproject's build-system).
+# A new venv first takes a current pip (--upgrade-deps): the pip that comes with Python 3.11 (23.2) refuses
+# a hashed lock where a package is asked for with an extra (pip-audit's CacheControl[filecache]) once a
+# newer release of that package exists. The lock then installs its own pinned pip.
 $(VENV)/.installed-runtime: requirements.lock pyproject.toml
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	test -x $(PY) || $(PYTHON) -m venv --upgrade-deps $(VENV)
 	$(PIP_INSTALL) --require-hashes -r requirements.lock
 	$(PIP_INSTALL) --no-deps -e .
 	touch $@
 
 $(VENV)/.installed-dev: requirements-dev.lock requirements.lock pyproject.toml
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	test -x $(PY) || $(PYTHON) -m venv --upgrade-deps $(VENV)
 	$(PIP_INSTALL) --require-hashes -r requirements-dev.lock
 	$(PIP_INSTALL) --no-deps -e .
 	touch $@ $(VENV)/.installed-runtime

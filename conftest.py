@@ -13,14 +13,54 @@ from django.test import Client
 from commonweal.places.loading import load_geography
 from commonweal.reference_data import shared_data_dir
 from tests.demo_database import QUICK_PASSWORD_HASHERS
+from tests.shared_start import START, clear_folder
+from tests.static_files_once import install as read_static_files_once
+
+read_static_files_once()
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> Iterator[None]:
+    # Runs just before pytest-django creates the test database: one migration per run (tests/shared_start.py).
+    START.begin()
+    yield
+
+
+def let_flush_empty_the_timebank_ledger() -> None:
+    """Let SQLite's test flush (DELETE, row by row) empty the timebank's movements.
+
+    The movements' DELETE refusal (timebank migration 0002) is taken off this test database only, after
+    the run's migrated copy was made; the timebank's refusal tests put it back inside their own
+    transaction (decision record 1500). PostgreSQL flushes with TRUNCATE, which fires no row trigger.
+    """
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TRIGGER IF EXISTS timebank_movement_no_delete")
 
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
     # The shared geography (ONS/MHCLG files) is read-only reference data every test may use.
     with django_db_blocker.unblock():
-        load_geography(shared_data_dir() / "geo")
+        if not START.end():
+            load_geography(shared_data_dir() / "geo")
+            START.leave_copy()
+        let_flush_empty_the_timebank_ledger()
     yield
+    with django_db_blocker.unblock():
+        START.remove_copy()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if not hasattr(session.config, "workerinput"):
+        clear_folder()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if not hasattr(session.config, "workerinput"):
+        clear_folder()
 
 
 @pytest.fixture(autouse=True)
@@ -115,6 +155,8 @@ def _may_use_the_database(item: pytest.Item) -> bool:
     """Whether a test can reach the database: marked for it, or given a fixture that opens it."""
     if item.get_closest_marker("django_db") is not None:
         return True
+    if item.get_closest_marker("faults") is not None:
+        return True  # a database of their own, of the pass's kind (tests/faults/conftest.py)
     info = getattr(item, "_fixtureinfo", None)
     if info is None:
         return True
@@ -129,7 +171,37 @@ def _may_use_the_database(item: pytest.Item) -> bool:
     return False
 
 
+def _name_xdist_groups(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Give tests marked `xdist_group` their group's suffix, as pytest-xdist's `--dist loadgroup` means to.
+
+    pytest 9 keeps a node's id in `_id`; pytest-xdist 3.8 still writes the suffix to `_nodeid`, where
+    nothing reads it, so every group was spread over the workers (the fault tests built their site on
+    each). Done here only where the suffix is missing, so a pytest-xdist that does it again wins.
+    """
+    if not getattr(config.option, "loadgroup", False):
+        return
+    from _pytest.nodeid import NodeId
+
+    for item in items:
+        names = sorted(
+            {
+                str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+                for mark in item.iter_markers("xdist_group")
+            }
+        )
+        if names and "@" not in item.nodeid.rpartition("]")[2]:
+            item._id = NodeId.parse(f"{item.nodeid}@{'_'.join(names)}")  # type: ignore[attr-defined]
+
+
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    _name_xdist_groups(config, items)
+    # The fault tests (tests/faults, one group on one process) are the longest piece of work one
+    # process does alone: hand them out first, so they run beside the rest rather than alone at the
+    # end. They use no test database, so running before the others changes nothing for either.
+    faults = [item for item in items if item.get_closest_marker("faults") is not None]
+    if faults:
+        items[:] = faults + [item for item in items if item.get_closest_marker("faults") is None]
     # CI's PostgreSQL pass sets DATABASE_TESTS_ONLY: a test that cannot reach a database ran on the
     # SQLite pass already and would give the same result, so that pass runs only the others.
     if os.environ.get("DATABASE_TESTS_ONLY", "").lower() not in {"1", "true", "yes"}:

@@ -28,6 +28,10 @@ cpSync(join(root, "frontend", "js-enabled.js"), join(out, "js", "js-enabled.js")
 cpSync(join(root, "frontend", "letters.css"), join(out, "css", "letters.css"));
 cpSync(join(root, "frontend", "directory-map.js"), join(out, "js", "directory-map.js"));
 cpSync(join(root, "frontend", "passkeys.js"), join(out, "js", "passkeys.js"));
+// Offline visits for community health workers: the page's queue and the service worker (served by
+// Django at /households/sw.js so that its scope covers the households pages).
+cpSync(join(root, "frontend", "visit-queue.js"), join(out, "js", "visit-queue.js"));
+cpSync(join(root, "frontend", "households-sw.js"), join(out, "js", "households-sw.js"));
 // Leaflet for the directory search map, loaded only on pages that show one. leaflet.js names its
 // source map, which collectstatic's manifest must find; leaflet.css names the images; the licence
 // (BSD-2-Clause) travels with the copy.

@@ -14,6 +14,8 @@ from pathlib import Path
 from django.conf import settings
 from django.test import override_settings
 
+from tests.shared_start import FOLDER, exclusive
+
 GEO = Path(settings.COMMONWEAL_SHARED_DIR) / "data" / "geo"
 DEMO_RESIDENTS = 200
 # The tests' password hasher (conftest.py): a demo built for a module outlives any one test's settings.
@@ -54,6 +56,21 @@ class Snapshot:
                     cursor.execute(f"CREATE TABLE {self.schema}.{quote(table)} AS TABLE {quote(table)}")
         self.taken = True
 
+    def save(self, path: Path) -> None:
+        """Write a SQLite snapshot to a file (for the other workers of the run)."""
+        assert self.sqlite is not None
+        image = sqlite3.connect(path)
+        self.sqlite.backup(image)
+        image.close()
+
+    def load(self, path: Path) -> None:
+        """Take a SQLite snapshot from a file another worker saved."""
+        self.sqlite = sqlite3.connect(":memory:", check_same_thread=False)
+        image = sqlite3.connect(path)
+        image.backup(self.sqlite)
+        image.close()
+        self.taken = True
+
     def restore(self) -> None:
         from django.apps import apps
         from django.core.management.color import no_style
@@ -66,6 +83,10 @@ class Snapshot:
         quote = connection.ops.quote_name
         tables = self.tables()
         with transaction.atomic(), connection.cursor() as cursor:
+            # Rows go back table by table, in name order, so the tables' own triggers (the timebank's
+            # ledger checks each movement against its transfer) stay off while they do: every row was
+            # checked when it was first written.
+            cursor.execute("SET LOCAL session_replication_role = replica")
             # The last test's flush ran post_migrate (content types, permissions): empty everything first.
             connection.ops.execute_sql_flush(connection.ops.sql_flush(no_style(), tables, allow_cascade=True))
             for table in tables:
@@ -82,14 +103,33 @@ class DemoDatabase:
         self.demo = Snapshot("test_demo_snapshot")
 
     def put_in_place(self) -> None:
-        """Make the test database hold the demo borough (building it the first time)."""
-        from commonweal.demo.builder import build_demo
+        """Make the test database hold the demo borough (building it the first time).
+
+        On SQLite the workers of a run share one build: the first builds it and leaves an image file
+        (tests/shared_start.py); the others wait for it and copy it in.
+        """
+        from django.db import connection
 
         if self.demo.taken:
             self.demo.restore()
             return
         if not self.clean.taken:
             self.clean.take()
+        if connection.vendor != "sqlite" or FOLDER is None:
+            self._build()
+            return
+        image = FOLDER / "demo.sqlite3"
+        with exclusive("demo"):
+            if image.exists():
+                self.demo.load(image)
+                self.demo.restore()
+                return
+            self._build()
+            self.demo.save(image)
+
+    def _build(self) -> None:
+        from commonweal.demo.builder import build_demo
+
         with override_settings(PASSWORD_HASHERS=QUICK_PASSWORD_HASHERS):
             build_demo(
                 geo_dir=Path(settings.COMMONWEAL_SHARED_DIR) / "data" / "geo", residents=DEMO_RESIDENTS

@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import factory
+from django.contrib.contenttypes.models import ContentType
 
 from commonweal.accounts.actions import grant_role
 from commonweal.accounts.models import Role, User
+from commonweal.audit.models import RecordAccess
 from commonweal.organisations.models import Organisation
 from commonweal.people.models import Person
 from commonweal.places.models import Area, Lsoa
@@ -50,6 +52,21 @@ class PersonFactory(factory.django.DjangoModelFactory):
     sex = "female"
     ethnicity = "Z"
     postcode = "M33 7AA"
+
+
+class RecordAccessFactory(factory.django.DjangoModelFactory):
+    """One look at a person's record: RecordAccessFactory(person=rosa, viewer=lena, accessed_at=...)."""
+
+    class Meta:
+        model = RecordAccess
+        exclude = ["person"]
+
+    person = factory.SubFactory(PersonFactory)
+    viewer = factory.SubFactory(UserFactory)
+    subject_type = factory.LazyFunction(lambda: ContentType.objects.get_for_model(Person))
+    subject_id = factory.SelfAttribute("person.pk")
+    subject_user = factory.SelfAttribute("person.user")
+    reason = RecordAccess.Reason.CASELOAD
 
 
 @dataclass(frozen=True)
@@ -97,6 +114,8 @@ def make_persona(role: Role, places: Places, **fields: Any) -> User:
         Role.COMMUNITY_ORGANISER: {"area": places.north},
         Role.COMMISSIONER: {"organisation": places.icb},
         Role.ADMINISTRATOR: {"area": places.ics},
+        Role.VOLUNTEER_COORDINATOR: {"organisation": places.vcse},
+        Role.SAFEGUARDING_LEAD: {"organisation": places.vcse},
     }
     user = UserFactory.create(**fields)
     grant_role(user=user, role=role, by=None, **scope[role])

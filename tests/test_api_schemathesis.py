@@ -77,3 +77,14 @@ def test_the_document_lists_the_error_answers_and_the_postcode_shape(client):
     assert re.fullmatch(parameter["schema"]["pattern"], "m33 7aa")
     assert re.fullmatch(parameter["schema"]["pattern"], "M337AA")
     assert not re.fullmatch(parameter["schema"]["pattern"], "0")
+
+
+def test_no_operation_documents_a_status_twice():
+    # A status written once as a number (by an operation) and once as text (the shared error answers)
+    # became two equal keys in the JSON document, which Swagger UI refuses to read.
+    from commonweal.config.api import api
+
+    for path, operations in api.get_openapi_schema()["paths"].items():
+        for method, operation in operations.items():
+            codes = [str(code) for code in operation.get("responses", {})]
+            assert len(codes) == len(set(codes)), (path, method, codes)

@@ -11,6 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PURE = "commonweal/evidence/tests/test_moments.py"  # statistics on numbers, no database
 WITH_DATABASE = "tests/test_layout_migration.py"  # migrations on the test database
 WITH_DEMO = "commonweal/demo/tests/test_demo_borough.py"  # the demo, opened by our fixture
+WITH_OWN_DATABASE = "tests/faults/test_restart.py"  # the fault tests' own database, of the pass's kind
 
 
 def _collected(*paths: str, only_database: bool) -> list[str]:
@@ -22,10 +23,11 @@ def _collected(*paths: str, only_database: bool) -> list[str]:
 
 
 def test_tests_that_cannot_reach_a_database_are_left_out_and_the_rest_kept() -> None:
-    everything = _collected(PURE, WITH_DATABASE, WITH_DEMO, only_database=False)
-    database_only = _collected(PURE, WITH_DATABASE, WITH_DEMO, only_database=True)
+    everything = _collected(PURE, WITH_DATABASE, WITH_DEMO, WITH_OWN_DATABASE, only_database=False)
+    database_only = _collected(PURE, WITH_DATABASE, WITH_DEMO, WITH_OWN_DATABASE, only_database=True)
 
     assert any(test.startswith(PURE) for test in everything)
     assert not any(test.startswith(PURE) for test in database_only)
     kept = [test for test in everything if not test.startswith(PURE)]
     assert kept and database_only == kept
+    assert any(test.startswith(WITH_OWN_DATABASE) for test in database_only)

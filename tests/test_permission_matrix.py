@@ -26,7 +26,12 @@ STAFF_WITH_ORGANISATIONS = frozenset(
         R.COMMUNITY_ORGANISER,
         R.COMMISSIONER,
         R.ADMINISTRATOR,
+        R.VOLUNTEER_COORDINATOR,
+        R.SAFEGUARDING_LEAD,
     }
+)
+OWN_ORGANISATION = frozenset(
+    {R.ORGANISATION_MEMBER, R.FACILITATOR, R.VOLUNTEER_COORDINATOR, R.SAFEGUARDING_LEAD}
 )
 
 
@@ -66,7 +71,7 @@ PAGES = [
         {"role": "referrer", "area": "{ics}"},
     ),
     Page("GET", "/organisations/", STAFF_WITH_ORGANISATIONS),
-    Page("GET", "/organisations/mine/", frozenset({R.ORGANISATION_MEMBER, R.FACILITATOR})),
+    Page("GET", "/organisations/mine/", OWN_ORGANISATION),
     Page("GET", "/organisations/{other_organisation}/", STAFF_WITH_ORGANISATIONS),
     Page("GET", "/organisations/new/", frozenset({R.ADMINISTRATOR})),
     Page(

@@ -43,6 +43,8 @@ def grant_role(
     at = at or timezone.now()
     if organisation is None and area is None:
         raise RoleScopeError("Choose the organisation or the place this role is held in.")
+    if organisation is not None and area is not None:
+        raise RoleScopeError("Choose an organisation or a place, not both: a role is held in one of them.")
     assignment, created = RoleAssignment.objects.get_or_create(
         user=user,
         role=role,

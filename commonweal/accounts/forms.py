@@ -47,6 +47,12 @@ class GrantRoleForm(forms.Form):
         cleaned = super().clean() or {}
         if not cleaned.get("organisation") and not cleaned.get("area"):
             raise forms.ValidationError("Choose the organisation or the place this role is held in")
+        if cleaned.get("organisation") and cleaned.get("area"):
+            # A role is held in one of them; taking one and dropping the other without a word would
+            # grant a different scope from the one the administrator meant.
+            raise forms.ValidationError(
+                "Choose an organisation or a place, not both: a role is held in one of them"
+            )
         return cleaned
 
 

@@ -13,6 +13,27 @@ from django.utils.crypto import salted_hmac
 
 from commonweal.audit import personal_data as gdpr
 
+# Titles people put before their name: a full name is one field, written as the person writes it.
+TITLES = frozenset(
+    {
+        "dr",
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "mx",
+        "prof",
+        "professor",
+        "rev",
+        "revd",
+        "sir",
+        "dame",
+        "lady",
+        "lord",
+        "cllr",
+    }
+)
+
 
 class UserManager(BaseUserManager["User"]):
     """Creates users who sign in with their e-mail address."""
@@ -76,7 +97,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name
 
     def get_short_name(self) -> str:
-        return self.full_name.split(" ")[0] if self.full_name else self.email
+        """The first name to greet someone by; with a title ("Dr Amina Shah") the whole name, since a
+        title goes with the name and not alone ("Hello, Dr")."""
+        words = self.full_name.split()
+        if not words:
+            return self.email
+        return self.full_name.strip() if words[0].rstrip(".").lower() in TITLES else words[0]
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         """Save; a changed password (not a new account's first, nor a hash upgrade) starts a new epoch."""
@@ -109,6 +135,8 @@ class Role(models.TextChoices):
     COMMUNITY_ORGANISER = "community_organiser", "Community organiser"
     COMMISSIONER = "commissioner", "Commissioner or analyst"
     ADMINISTRATOR = "administrator", "Administrator"
+    VOLUNTEER_COORDINATOR = "volunteer_coordinator", "Volunteer coordinator"
+    SAFEGUARDING_LEAD = "safeguarding_lead", "Designated safeguarding lead"
 
 
 class RoleAssignment(models.Model):

@@ -45,6 +45,14 @@ class Capability(StrEnum):
     RUN_ASSEMBLIES = "run_assemblies"  # citizens' assemblies and neighbourhood steering groups
     RUN_BUDGETING = "run_budgeting"  # budgeting rounds: projects, paper ballots, counts, delivery
     ANALYSE_EVIDENCE = "analyse_evidence"  # dashboards, stories, SROI analyses, alliance shared outcomes
+    VISIT_HOUSEHOLDS = "visit_households"  # a community health worker's agenda and visits (their patch only)
+    SUPERVISE_HOUSEHOLDS = "supervise_households"  # patches they supervise: dashboard, review queue
+    MANAGE_HOUSEHOLDS = "manage_households"  # onboarding households, patches, reassignment, GP extracts
+    VOLUNTEER = "volunteer"  # my matches, hours, expenses, checks and training
+    COORDINATE_VOLUNTEERS = "coordinate_volunteers"  # pipeline, vetting, roles, buddy matching, approvals
+    RECEIVE_SAFEGUARDING_CONCERNS = "receive_safeguarding_concerns"  # the organisation's designated lead
+    USE_TIMEBANK = "use_timebank"  # join a timebank, post offers and requests, record and confirm hours
+    RUN_TIMEBANK = "run_timebank"  # coordinate a timebank: members, limits, brokering, reports
 
 
 _STAFF_BASICS = frozenset({Capability.VIEW_ORGANISATIONS, Capability.USE_API_TOKENS})
@@ -52,7 +60,12 @@ _STAFF_BASICS = frozenset({Capability.VIEW_ORGANISATIONS, Capability.USE_API_TOK
 # Least privilege: each role gets only what its work needs.
 ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.RESIDENT: frozenset(
-        {Capability.VIEW_OWN_RECORD, Capability.MANAGE_OWN_PLAN, Capability.ANSWER_OWN_MEASURES}
+        {
+            Capability.VIEW_OWN_RECORD,
+            Capability.MANAGE_OWN_PLAN,
+            Capability.ANSWER_OWN_MEASURES,
+            Capability.USE_TIMEBANK,
+        }
     ),
     Role.LINK_WORKER: _STAFF_BASICS
     | {
@@ -69,10 +82,19 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.VIEW_OWN_ORGANISATION,
             Capability.RESPOND_TO_CONNECTIONS,
             Capability.MAINTAIN_DIRECTORY_ENTRIES,
+            Capability.USE_TIMEBANK,  # for the organisation's own timebank account
         }
     ),
-    Role.COMMUNITY_HEALTH_WORKER: _STAFF_BASICS | {Capability.BREAK_GLASS, Capability.MAKE_REFERRALS},
-    Role.FACILITATOR: frozenset({Capability.VIEW_OWN_ORGANISATION}),
+    # A CHW supervisor is a community health worker named as a patch's supervisor (households.Patch):
+    # the capability lets them reach the supervision pages, and the patch decides what they see there.
+    Role.COMMUNITY_HEALTH_WORKER: _STAFF_BASICS
+    | {
+        Capability.BREAK_GLASS,
+        Capability.MAKE_REFERRALS,
+        Capability.VISIT_HOUSEHOLDS,
+        Capability.SUPERVISE_HOUSEHOLDS,
+    },
+    Role.FACILITATOR: frozenset({Capability.VIEW_OWN_ORGANISATION, Capability.VOLUNTEER}),
     Role.COMMUNITY_ORGANISER: _STAFF_BASICS
     | {
         Capability.DRAW_NEIGHBOURHOODS,
@@ -80,6 +102,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
         Capability.STEWARD_DIRECTORY,
         Capability.RUN_ASSEMBLIES,
         Capability.RUN_BUDGETING,
+        Capability.RUN_TIMEBANK,
     },
     Role.COMMISSIONER: _STAFF_BASICS | {Capability.VIEW_DEPRIVATION_PROFILE, Capability.ANALYSE_EVIDENCE},
     Role.ADMINISTRATOR: _STAFF_BASICS
@@ -91,8 +114,14 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
         Capability.STEWARD_DIRECTORY,
         Capability.RUN_ASSEMBLIES,
         Capability.RUN_BUDGETING,
+        Capability.RUN_TIMEBANK,
         Capability.ANALYSE_EVIDENCE,
+        Capability.MANAGE_HOUSEHOLDS,
     },
+    Role.VOLUNTEER_COORDINATOR: _STAFF_BASICS
+    | {Capability.VIEW_OWN_ORGANISATION, Capability.COORDINATE_VOLUNTEERS},
+    Role.SAFEGUARDING_LEAD: _STAFF_BASICS
+    | {Capability.VIEW_OWN_ORGANISATION, Capability.RECEIVE_SAFEGUARDING_CONCERNS},
 }
 
 
@@ -177,33 +206,56 @@ class NavigationItem:
     capability: Capability | None  # None: any signed-in user
 
 
+# Each role's daily work comes first, right after Home, so that it shows in the header without opening
+# "More" (the NHS.UK header moves the links that do not fit into it); the pages every role shares follow.
 NAVIGATION: tuple[NavigationItem, ...] = (
     NavigationItem("Home", "ui:dashboard", None),
+    # A resident's own record and support.
     NavigationItem("My record", "people:my-record", Capability.VIEW_OWN_RECORD),
     NavigationItem("My wellbeing", "measures:mine", Capability.ANSWER_OWN_MEASURES),
-    NavigationItem("Organisations", "organisations:list", Capability.VIEW_ORGANISATIONS),
-    NavigationItem("My organisation", "organisations:mine", Capability.VIEW_OWN_ORGANISATION),
-    NavigationItem("Community directory", "directory:search", None),
-    NavigationItem("My directory entries", "directory:mine", Capability.MAINTAIN_DIRECTORY_ENTRIES),
-    NavigationItem("Directory review", "directory:review", Capability.STEWARD_DIRECTORY),
-    NavigationItem("Places", "places:list", None),
-    NavigationItem("Postcode lookup", "places:postcode", None),
-    NavigationItem("Assemblies and steering groups", "assemblies:index", Capability.RUN_ASSEMBLIES),
-    NavigationItem("Budgeting rounds", "budgeting:index", Capability.RUN_BUDGETING),
-    NavigationItem("You said, we did", "assemblies:places", None),
-    NavigationItem("Participatory budgeting", "budgeting:budgets", None),
-    NavigationItem("Find a person", "people:find", Capability.BREAK_GLASS),
+    NavigationItem("My household", "households:mine", Capability.VIEW_OWN_RECORD),
+    # Link workers.
+    NavigationItem("Caseload", "referrals:caseload", Capability.WORK_CASELOAD),
+    NavigationItem("Triage", "referrals:triage", Capability.TRIAGE_REFERRALS),
+    NavigationItem("Safety alerts", "measures:alerts", Capability.RESPOND_TO_SAFETY_ALERTS),
+    NavigationItem("Questionnaires due", "measures:due", Capability.RECORD_MEASURES),
+    # Community health workers and their supervisors.
+    NavigationItem("My agenda", "households:agenda", Capability.VISIT_HOUSEHOLDS),
+    NavigationItem("Supervision", "households:supervision", Capability.SUPERVISE_HOUSEHOLDS),
+    NavigationItem("Households", "households:manage", Capability.MANAGE_HOUSEHOLDS),
+    # Referrers (link workers and community health workers refer too, after their own work).
     NavigationItem("Refer someone", "referrals:refer", Capability.MAKE_REFERRALS),
     NavigationItem("My referrals", "referrals:mine", Capability.MAKE_REFERRALS),
-    NavigationItem("Triage", "referrals:triage", Capability.TRIAGE_REFERRALS),
-    NavigationItem("Caseload", "referrals:caseload", Capability.WORK_CASELOAD),
-    NavigationItem("Questionnaires due", "measures:due", Capability.RECORD_MEASURES),
-    NavigationItem("Safety alerts", "measures:alerts", Capability.RESPOND_TO_SAFETY_ALERTS),
+    # Organisers.
+    NavigationItem("Assemblies", "assemblies:index", Capability.RUN_ASSEMBLIES),
+    NavigationItem("Budgeting rounds", "budgeting:index", Capability.RUN_BUDGETING),
+    # Volunteers, coordinators and safeguarding leads.
+    NavigationItem("My volunteering", "volunteering:mine", Capability.VOLUNTEER),
+    NavigationItem("Volunteers", "volunteering:overview", Capability.COORDINATE_VOLUNTEERS),
+    NavigationItem(
+        "Safeguarding concerns", "volunteering:concerns", Capability.RECEIVE_SAFEGUARDING_CONCERNS
+    ),
+    # Community organisations.
     NavigationItem("Connections inbox", "referrals:inbox", Capability.RESPOND_TO_CONNECTIONS),
+    NavigationItem("My organisation", "organisations:mine", Capability.VIEW_OWN_ORGANISATION),
+    NavigationItem("My directory entries", "directory:mine", Capability.MAINTAIN_DIRECTORY_ENTRIES),
+    NavigationItem("Directory review", "directory:review", Capability.STEWARD_DIRECTORY),
+    # Commissioners and administrators.
     NavigationItem("Evidence", "evidence:index", Capability.ANALYSE_EVIDENCE),
     NavigationItem("People and access", "accounts:users", Capability.MANAGE_ACCESS),
     NavigationItem("Break-glass reviews", "people:break-glass-reviews", Capability.MANAGE_ACCESS),
     NavigationItem("Erasure requests", "privacy:find-person", Capability.MANAGE_ACCESS),
+    NavigationItem("Find a person", "people:find", Capability.BREAK_GLASS),
+    # The timebank, for its members and its coordinators.
+    NavigationItem("Timebank", "timebank:home", Capability.USE_TIMEBANK),
+    NavigationItem("Timebank coordination", "timebank:coordinate", Capability.RUN_TIMEBANK),
+    # What every role shares.
+    NavigationItem("Community directory", "directory:search", None),
+    NavigationItem("Participatory budgeting", "budgeting:budgets", None),
+    NavigationItem("You said, we did", "assemblies:places", None),
+    NavigationItem("Organisations", "organisations:list", Capability.VIEW_ORGANISATIONS),
+    NavigationItem("Places", "places:list", None),
+    NavigationItem("Postcode lookup", "places:postcode", None),
 )
 
 

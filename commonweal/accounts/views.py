@@ -58,6 +58,9 @@ class SignOutView(auth_views.LogoutView):
         """Sign out, then leave a message that the cookie-backed message store carries over."""
         response = super().post(request, *args, **kwargs)
         messages.success(request, "You have signed out.")
+        # Pages this browser keeps in its HTTP cache go too (a shared device); the offline copies the
+        # households service worker keeps are deleted by the page's script before it signs out.
+        response["Clear-Site-Data"] = '"cache"'
         return response
 
 
@@ -535,6 +538,13 @@ class UserDetail(PersonRecordView):
             return redirect("accounts:user-detail", user_id=self.subject.pk)
         if "revoke" in request.POST:
             assignment = get_object_or_404(RoleAssignment, pk=request.POST["revoke"], user=self.subject)
+            if request.POST.get("confirm") != "yes":
+                # Removing a role takes away access at once: ask first, on a page of its own.
+                return render(
+                    request,
+                    "accounts/revoke_confirm.html",
+                    {"subject": self.subject, "assignment": assignment},
+                )
             actions.revoke_role(assignment=assignment, by=actor)
             messages.success(request, f"{assignment.get_role_display()} role removed.")
             return redirect("accounts:user-detail", user_id=self.subject.pk)

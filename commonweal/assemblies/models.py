@@ -4,6 +4,8 @@ them and their delivery ("you said, we did")."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -344,6 +346,11 @@ class SelectionRequest(models.Model):
     def is_pending(self) -> bool:
         """Tell whether the selection is still waiting or running."""
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def pending_since(self) -> datetime.datetime:
+        """Return when the selection started running, or, while it waits, when it was asked for."""
+        return self.started_at or self.requested_at
 
 
 class SelectionProbability(models.Model):

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from commonweal.accounts.permissions import Capability, requires, signed_in_user
@@ -51,7 +52,7 @@ from commonweal.assemblies.models import (
     Session,
 )
 from commonweal.places.models import Area
-from commonweal.ui import spreadsheets
+from commonweal.ui import progress, spreadsheets
 from commonweal.ui.forms import show_error
 
 
@@ -380,7 +381,8 @@ def selection(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("assemblies:selection", pk=assembly.pk)
     made = Selection.objects.filter(assembly=assembly).first()
     latest = assembly.selection_requests.order_by("-requested_at", "-pk").first()
-    report, problem = (None, "") if made or (latest and latest.is_pending) else _feasibility(assembly)
+    pending = latest is not None and latest.is_pending
+    report, problem = (None, "") if made or pending else _feasibility(assembly)
     first_panel = (
         list(
             Registration.objects.filter(
@@ -390,7 +392,7 @@ def selection(request: HttpRequest, pk: int) -> HttpResponse:
         if made
         else []
     )
-    return render(
+    response = render(
         request,
         "assemblies/selection.html",
         {
@@ -399,6 +401,10 @@ def selection(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "selection": made,
             "latest": latest,
+            "waited": progress.duration_in_words(timezone.now() - latest.pending_since)
+            if latest is not None and pending
+            else "",
+            "refresh_seconds": progress.REFRESH_SECONDS,
             "report": report,
             "problem": problem,
             "composition": queries.composition(assembly, first_panel) if made else [],
@@ -406,6 +412,7 @@ def selection(request: HttpRequest, pk: int) -> HttpResponse:
         },
         status=_status(bool(form.errors)),
     )
+    return progress.refresh_while_running(response, running=pending)
 
 
 @requires(Capability.RUN_ASSEMBLIES)

@@ -16,7 +16,7 @@ from commonweal.budgeting.core.voting_rules import Rule
 from commonweal.budgeting.models import BudgetRound, Idea, Proposal
 from commonweal.budgeting.queries import ordinal
 from commonweal.places.models import Area
-from commonweal.ui.forms import LONG_TEXT_MAX, SHORT_TEXT_MAX, DateInput, place_field
+from commonweal.ui.forms import LONG_TEXT_MAX, SHORT_TEXT_MAX, DateInput, MemorableDateInput, place_field
 
 _DATE_ERRORS = {"invalid": "Enter a real date, for example 2026-03-31"}
 
@@ -356,7 +356,8 @@ class PaperBallotForm(BallotForm):
             ),
             "date_of_birth": forms.DateField(
                 label="Voter's date of birth",
-                widget=DateInput(),
+                widget=MemorableDateInput(),  # the NHS.UK day, month and year boxes
+                input_formats=["%Y-%m-%d"],
                 error_messages={"required": "Enter the voter's date of birth", **_DATE_ERRORS},
             ),
             "postcode": forms.CharField(

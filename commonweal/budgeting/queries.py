@@ -192,6 +192,35 @@ class ProjectResult:
 
 
 @dataclass(frozen=True)
+class CountNote:
+    """A note from the count: one plain sentence for residents first, then the method's own words."""
+
+    plain: str
+    detail: str
+
+
+# The count's notes begin with these words (commonweal/budgeting/core); each gets a plain sentence.
+PLAIN_NOTES = {
+    "Add1 completion": "Each voter first had an equal share of the budget to spend on the projects they "
+    "voted for. Money was left over, so everyone's share was raised a little at a time, counting again "
+    "each time, for as long as the projects bought still fitted in the budget.",
+    "Utilitarian completion": "Money was still left after that, so it went to the projects with the most "
+    "votes that still fitted in the budget.",
+    "Comparison step": "We also checked which result more voters would prefer: this one, or simply "
+    "funding the projects with the most votes first.",
+    "Every project fits in the budget": "The budget was big enough for every project.",
+    "Every project somebody voted for fits in the budget": "Every project somebody voted for could be paid "
+    "for, so there was no need to raise anyone's share.",
+}
+
+
+def plain_note(note: str) -> CountNote:
+    """Put a plain sentence before a note of the count (none when the note is plain already)."""
+    starts = [start for start in PLAIN_NOTES if note.startswith(start)]
+    return CountNote(plain=PLAIN_NOTES[max(starts, key=len)] if starts else "", detail=note)
+
+
+@dataclass(frozen=True)
 class ResultsView:
     """The recorded result, ready to show: the projects, the chart and the totals."""
 
@@ -203,6 +232,7 @@ class ResultsView:
     voter_share: str
     equal_shares: bool
     ties: tuple[str, ...]
+    notes: tuple[CountNote, ...]
 
 
 def ordinal(number: int) -> str:
@@ -294,6 +324,7 @@ def results_view(budget_round: BudgetRound) -> ResultsView:
             f"Step {tie['step']}: {', '.join(tie['tied'])} tied; {tie['chosen']} was chosen."
             for tie in result.ties
         ),
+        notes=tuple(plain_note(note) for note in result.notes),
     )
 
 

@@ -8,16 +8,18 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from commonweal.accounts.api import router as accounts_router
 from commonweal.accounts.api_auth import API_AUTH
+from commonweal.households.api import router as households_router
 from commonweal.measures.api import router as measures_router
 from commonweal.organisations.api import router as organisations_router
 from commonweal.places.api import POSTCODE_SHAPE
 from commonweal.places.api import router as places_router
 from commonweal.places.postcodes import MalformedPostcodeError
 from commonweal.places.queries import PostcodeNotInAreaError
+from commonweal.timebank.api import router as timebank_router
 
 # Every error body the handlers below write, and the statuses they answer with on any operation.
 ERROR_SCHEMA = {
@@ -57,7 +59,11 @@ class CommonwealAPI(NinjaAPI):
                     if pattern:
                         parameter["schema"]["pattern"] = pattern
                 responses = operation.setdefault("responses", {})
+                # An operation may document a status itself (django-ninja writes it as a number).
+                documented = {str(code) for code in responses}
                 for status, description in ERROR_STATUSES.items():
+                    if status in documented:
+                        continue
                     responses.setdefault(
                         status,
                         {
@@ -82,6 +88,8 @@ api.add_router("/", places_router)
 api.add_router("/", accounts_router)
 api.add_router("/", organisations_router)
 api.add_router("/", measures_router)
+api.add_router("/", households_router)
+api.add_router("/", timebank_router)
 
 
 def _error(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse:
@@ -106,6 +114,13 @@ def unauthenticated(request: HttpRequest, error: AuthenticationError) -> HttpRes
         "unauthenticated",
         "Send a valid API token as 'Authorization: Bearer <token>', or sign in.",
     )
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
+    # django-ninja's own refusals (a session's failed CSRF check on a POST) in the documented error body.
+    code = "forbidden" if error.status_code == 403 else "http_error"
+    return _error(request, error.status_code, code, str(error))
 
 
 @api.exception_handler(PermissionDenied)

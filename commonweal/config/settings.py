@@ -56,9 +56,12 @@ INSTALLED_APPS = [
     "commonweal.people",
     "commonweal.referrals",
     "commonweal.measures",
+    "commonweal.households",
     "commonweal.participation",  # only its migration history: the tables now belong to the two below
     "commonweal.assemblies",
     "commonweal.budgeting",
+    "commonweal.volunteering",
+    "commonweal.timebank",
     "commonweal.evidence",
     "commonweal.privacy",
     "commonweal.demo",
@@ -268,7 +271,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# The default keeps each e-mail whole in EMAIL_FILE_PATH and prints one line (commonweal/ui/mail.py).
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="commonweal.ui.mail.ShortConsoleBackend")
+EMAIL_FILE_PATH = env.path("EMAIL_FILE_PATH", default=BASE_DIR / "sent-mail")
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Commonweal <no-reply@commonweal.invalid>")
@@ -312,9 +317,12 @@ DIRECTORY_IMPORT_ALLOWED_HOSTS = env.list("DIRECTORY_IMPORT_ALLOWED_HOSTS", defa
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_BYTES", default=2_621_440)
 FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_BYTES", default=2_621_440)
 
+# One line per request comes from the web server's access log; Django's own request log would repeat
+# every 4xx (with a traceback for each 403), so it reports server errors only.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
+    "loggers": {"django.request": {"level": env.str("REQUEST_LOG_LEVEL", default="ERROR")}},
 }

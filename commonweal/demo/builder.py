@@ -76,6 +76,8 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
     DemoLogin(Role.COMMUNITY_ORGANISER, f"organiser@{DEMO_EMAIL_DOMAIN}", "Noor Quillgate"),
     DemoLogin(Role.COMMISSIONER, f"commissioner@{DEMO_EMAIL_DOMAIN}", "Cal Oakthwaite"),
     DemoLogin(Role.ADMINISTRATOR, f"admin@{DEMO_EMAIL_DOMAIN}", "Ada Willowdale"),
+    DemoLogin(Role.VOLUNTEER_COORDINATOR, f"volunteer.coordinator@{DEMO_EMAIL_DOMAIN}", "Vera Thistlewood"),
+    DemoLogin(Role.SAFEGUARDING_LEAD, f"safeguarding@{DEMO_EMAIL_DOMAIN}", "Sunita Brackenridge"),
 )
 
 
@@ -251,11 +253,17 @@ def _staff(
         Role.COMMUNITY_ORGANISER: {"area": neighbourhoods[4]},
         Role.COMMISSIONER: {"organisation": organisations["icb"][0]},
         Role.ADMINISTRATOR: {"area": ics},
+        # The volunteering demo makes the facilitator's organisation and the first one its two
+        # volunteering organisations; these two logins act for both.
+        Role.VOLUNTEER_COORDINATOR: {"organisation": organisations["vcse"][1]},
+        Role.SAFEGUARDING_LEAD: {"organisation": organisations["vcse"][1]},
     }
     users: dict[Role, User] = {}
     password_user = User(email="x@x.invalid")
     password_user.set_password(DEMO_PASSWORD)  # hash once; every demo login shares this password
     for login in DEMO_LOGINS:
+        if User.objects.filter(email=login.email).exists():  # a login added after the demo was built
+            continue
         user = User.objects.create(
             email=login.email,
             full_name=login.full_name,
@@ -304,9 +312,14 @@ DEMO_STEPS: list[tuple[str, str]] = [
     # (name, "module:function") — imported lazily so the demo app depends on the others only here.
     ("directory", "commonweal.directory.demo:build_directory"),
     ("journey", "commonweal.referrals.demo:build_journey"),
+    # Before the steps that sample residents (assemblies, budgeting, the timebank): it adds the
+    # households' members to the population.
+    ("households", "commonweal.households.demo:build_households"),  # after the journey: its referral team
     ("assemblies", "commonweal.assemblies.demo:build_assemblies"),
     ("budgeting", "commonweal.budgeting.demo:build_budgeting"),
     ("measures", "commonweal.measures.demo:build_measures"),  # after the journey: it needs caseloads
+    ("volunteering", "commonweal.volunteering.demo:build_volunteering"),  # after measures: wellbeing
+    ("timebank", "commonweal.timebank.demo:build_timebank"),
     ("evidence", "commonweal.evidence.demo:build_evidence"),  # last: it summarises what the others made
     # Staff sign in in two steps: each demo staff login gets an authenticator (`commonweal demo_code`).
     ("second factors", "commonweal.demo.second_factors:enrol_demo_staff"),
@@ -332,6 +345,8 @@ def _context(seed: int) -> DemoContext:
     ).order_by("pk")
     for organisation in demo_organisations:
         organisations[kinds[Organisation.Kind(organisation.kind)]].append(organisation)
+    if User.objects.filter(email__in=[login.email for login in DEMO_LOGINS]).count() < len(DEMO_LOGINS):
+        _staff(ics, borough, neighbourhoods, dict(organisations))  # logins added by a newer version
     users = {login.role: User.objects.get(email=login.email) for login in DEMO_LOGINS}
     return DemoContext(seed, ics, borough, neighbourhoods, dict(organisations), users)
 

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -45,6 +46,7 @@ from commonweal.organisations.models import Organisation
 from commonweal.places.postcodes import MalformedPostcodeError, normalise_postcode
 from commonweal.places.queries import point_of
 from commonweal.ui.forms import LONG_TEXT_MAX
+from commonweal.ui.site import absolute
 
 # The fields a person edits on the entry form (and may propose in a suggestion).
 SIMPLE_FIELDS = (
@@ -64,7 +66,15 @@ SIMPLE_FIELDS = (
 _DAY_WORDS = {name.lower(): code for code, name in DAY_NAMES.items()} | {
     name.lower()[:3]: code for code, name in DAY_NAMES.items()
 }
-_SESSION_LINE = re.compile(r"^\s*([A-Za-z]+)\s+(\d{1,2}[:.]?\d{2})\s*(?:-|–|to)\s*(\d{1,2}[:.]?\d{2})\s*$")
+_ORDINALS = {"first": "1", "second": "2", "third": "3", "fourth": "4", "last": "-1"}
+_ORDINAL_WORDS = {code: word for word, code in _ORDINALS.items()}
+# "Tuesday 18:00-20:00" (every week), "Monthly on Tuesday 18:00-20:00", "Monthly on the first Tuesday …".
+_SESSION_LINE = re.compile(
+    r"^\s*(?:(monthly)(?:\s+on)?(?:\s+the)?\s+(?:(first|second|third|fourth|last)\s+)?)?"
+    r"([A-Za-z]+)\s+(\d{1,2}[:.]?\d{2})\s*(?:-|–|to)\s*(\d{1,2}[:.]?\d{2})\s*$",
+    re.IGNORECASE,
+)
+Session = tuple[str, str, datetime.time, datetime.time]  # (freq, byday, opens, closes), one day each
 
 
 class EntryError(ValueError):
@@ -75,26 +85,70 @@ class EntryError(ValueError):
         super().__init__(message)
 
 
-def parse_sessions(text: str) -> list[tuple[str, datetime.time, datetime.time]]:
-    """Read weekly sessions written one per line, like "Tuesday 18:00-20:00"."""
-    found = []
+def parse_sessions(text: str) -> list[Session]:
+    """Read sessions written one per line, like "Tuesday 18:00-20:00" or "Monthly on the first Tuesday
+    10:00-12:00"."""
+    found: list[Session] = []
     for line in (line for line in text.splitlines() if line.strip()):
         match = _SESSION_LINE.match(line)
-        day = _DAY_WORDS.get(match.group(1).lower()) if match else None
+        day = _DAY_WORDS.get(match.group(3).lower()) if match else None
         if not match or day is None:
             raise EntryError(
                 "sessions",
-                f"“{line.strip()}” is not a session; write one per line, like Tuesday 18:00-20:00.",
+                f"“{line.strip()}” is not a session; write one per line, like Tuesday 18:00-20:00 or "
+                "Monthly on the first Tuesday 10:00-12:00.",
             )
         try:
-            opens = minutes_of(match.group(2).replace(".", ":"))
-            closes = minutes_of(match.group(3).replace(".", ":"))
+            opens = minutes_of(match.group(4).replace(".", ":"))
+            closes = minutes_of(match.group(5).replace(".", ":"))
         except ScheduleError as error:
             raise EntryError("sessions", str(error)) from error
         if closes <= opens:
             raise EntryError("sessions", f"In “{line.strip()}” the session must end after it starts.")
-        found.append((day, datetime.time(opens // 60, opens % 60), datetime.time(closes // 60, closes % 60)))
+        monthly = bool(match.group(1))
+        byday = f"{_ORDINALS[match.group(2).lower()]}{day}" if monthly and match.group(2) else day
+        found.append(
+            (
+                Schedule.Freq.MONTHLY if monthly else Schedule.Freq.WEEKLY,
+                byday,
+                datetime.time(opens // 60, opens % 60),
+                datetime.time(closes // 60, closes % 60),
+            )
+        )
     return found
+
+
+def sessions_of(schedule: Schedule) -> list[Session]:
+    """Return a schedule as the one-day sessions the form writes, or [] when the form cannot show it
+    (a closure, an event without times, another frequency): such schedules are left as they are."""
+    if schedule.is_closure or not schedule.opens_at or not schedule.closes_at or not schedule.byday:
+        return []
+    if schedule.freq not in (Schedule.Freq.WEEKLY, Schedule.Freq.MONTHLY):
+        return []
+    days = [day.strip().upper() for day in schedule.byday.split(",") if day.strip()]
+    if not all(day[-2:] in DAY_NAMES and (day[:-2] == "" or day[:-2] in _ORDINAL_WORDS) for day in days):
+        return []
+    if schedule.freq == Schedule.Freq.WEEKLY and any(day[:-2] for day in days):
+        return []
+    return [(schedule.freq, day, schedule.opens_at, schedule.closes_at) for day in days]
+
+
+def session_line(session: Session) -> str:
+    """Write a session the way parse_sessions reads it back."""
+    freq, byday, opens, closes = session
+    times = f"{opens:%H:%M}-{closes:%H:%M}"
+    day = DAY_NAMES[byday[-2:]]
+    if freq == Schedule.Freq.WEEKLY:
+        return f"{day} {times}"
+    ordinal = _ORDINAL_WORDS.get(byday[:-2])
+    return f"Monthly on the {ordinal} {day} {times}" if ordinal else f"Monthly on {day} {times}"
+
+
+def service_schedules(service: Service) -> QuerySet[Schedule]:
+    """The service's own schedules and those of its places (ORUK allows both), in a stable order."""
+    return Schedule.objects.filter(Q(service=service) | Q(service_at_location__service=service)).order_by(
+        "pk"
+    )
 
 
 def _comparable(document: dict[str, Any]) -> dict[str, Any]:
@@ -167,18 +221,23 @@ def _apply_terms(service: Service, values: list[Any]) -> None:
 
 def _apply_sessions(service: Service, text: str) -> None:
     wanted = parse_sessions(text)
-    # Unchanged sessions, costs and languages keep their records (and ORUK ids), so history shows
-    # only what really changed.
-    for schedule in Schedule.objects.filter(service=service, is_closure=False):
-        key = (schedule.byday, schedule.opens_at, schedule.closes_at)
-        if schedule.freq == Schedule.Freq.WEEKLY and key in wanted:
-            wanted.remove(key)
+    # Unchanged sessions keep their records (and ORUK ids), wherever they are held (on the service or at
+    # one of its places), so history shows only what really changed; a schedule the form cannot show
+    # (a closure, an event without times) is never touched. A schedule of several days that lost one
+    # is replaced by its remaining days.
+    for schedule in service_schedules(service):
+        sessions = sessions_of(schedule)
+        if not sessions:
+            continue
+        if all(session in wanted for session in sessions):
+            for session in sessions:
+                wanted.remove(session)
         else:
             schedule.delete()
-    for day, opens, closes in wanted:
+    for freq, day, opens, closes in wanted:
         Schedule.objects.create(
             service=service,
-            freq=Schedule.Freq.WEEKLY,
+            freq=freq,
             interval=1,
             byday=day,
             opens_at=opens,
@@ -494,7 +553,7 @@ def send_stale_reminders(*, by: User | None = None, at: datetime.datetime | None
         addresses = _owner_addresses(service)
         if not addresses:
             continue
-        path = reverse("directory:service", kwargs={"pk": service.pk})
+        link = absolute(reverse("directory:service", kwargs={"pk": service.pk}))
         checked = service.last_checked_at.date().isoformat() if service.last_checked_at else "never"
         with transaction.atomic():
             send_mail(
@@ -502,7 +561,7 @@ def send_stale_reminders(*, by: User | None = None, at: datetime.datetime | None
                 message=(
                     f"Your entry “{service.name}” in the {settings.COMMONWEAL_SERVICE_NAME} community "
                     f"directory was last checked on {checked}. People rely on it being right.\n\n"
-                    f"Please sign in and check it, then press “Confirm it is up to date”: {path}\n"
+                    f"Please sign in and check it, then press “Confirm it is up to date”: {link}\n"
                 ),
                 from_email=None,
                 recipient_list=addresses,

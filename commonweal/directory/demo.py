@@ -351,6 +351,7 @@ def _plan(rng: random.Random) -> list[tuple[str, int, tuple]]:
         plan.append((name, template_index, by_postcode.get(postcode) or postcodes[0]))
         names.add(name)
     wards = dict(postcodes_of_local_authority("E08000009").values_list("postcode", "ward_name"))
+    local_to: dict[str, list[tuple]] = {}  # each place's postcodes, found once
     while len(plan) < TARGET_SERVICES:
         template_index = rng.randrange(len(TEMPLATES))
         place = rng.choice(PLACES)
@@ -359,7 +360,10 @@ def _plan(rng: random.Random) -> list[tuple[str, int, tuple]]:
             continue
         names.add(name)
         # Put it where its name says: a postcode in a ward named after the place, when there is one.
-        local = [row for row in postcodes if place.split(" ")[0].lower() in wards.get(row[0], "").lower()]
+        if place not in local_to:
+            word = place.split(" ")[0].lower()
+            local_to[place] = [row for row in postcodes if word in wards.get(row[0], "").lower()]
+        local = local_to[place]
         plan.append((name, template_index, rng.choice(local or postcodes)))
     return plan
 

@@ -6,7 +6,13 @@ from typing import Any
 
 from django import forms
 
-from commonweal.directory.actions import EntryError, parse_sessions
+from commonweal.directory.actions import (
+    EntryError,
+    parse_sessions,
+    service_schedules,
+    session_line,
+    sessions_of,
+)
 from commonweal.directory.importers import upload_problem
 from commonweal.directory.models import Accessibility, ImportRun, Service, TaxonomyTerm
 from commonweal.directory.search.schedule import DAY_NAMES
@@ -192,11 +198,10 @@ def initial_for(service: Service) -> dict[str, Any]:
     location = link.location if link else None
     contact = service.contacts.first()
     cost = service.cost_options.exclude(amount__isnull=True).order_by("amount").first()
+    # Every session the form can show, held on the service or at one of its places (the demo's and
+    # most imported entries hold them at the place): the box was empty for those, and saving lost them.
     sessions = [
-        f"{DAY_NAMES.get(schedule.byday.split(',')[0][-2:], schedule.byday)} "
-        f"{schedule.opens_at:%H:%M}-{schedule.closes_at:%H:%M}"
-        for schedule in service.schedules.filter(is_closure=False, freq="WEEKLY").order_by("pk")
-        if schedule.byday and schedule.opens_at and schedule.closes_at and "," not in schedule.byday
+        session_line(session) for schedule in service_schedules(service) for session in sessions_of(schedule)
     ]
     return {
         "organisation_name": service.organisation.name,

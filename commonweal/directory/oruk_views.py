@@ -15,6 +15,7 @@ from typing import Any, cast
 
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 
 from commonweal.directory import oruk
 from commonweal.directory.models import Service, ServiceAtLocation, Taxonomy, TaxonomyTerm
@@ -61,8 +62,13 @@ def _error(status: int, code: str, message: str) -> JsonResponse:
 
 
 def oruk_endpoint(view: ApiView) -> ApiView:
-    """Wrap an API view: GET/HEAD only, CORS on every answer, clear JSON errors."""
+    """Wrap an API view: GET/HEAD only, CORS on every answer, clear JSON errors.
 
+    The API is read-only and keeps no session state, so it is exempt from the CSRF check: otherwise a
+    POST, PUT or QUERY from a client without a token would get Django's CSRF 403 instead of this 405.
+    """
+
+    @csrf_exempt
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.method == "OPTIONS":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -34,9 +35,9 @@ from commonweal.directory.search.ranking import (
     rank,
 )
 from commonweal.directory.search.schedule import PARTS_OF_DAY, unpack
-from commonweal.places.models import Area, Lsoa
+from commonweal.places.gazetteer import find_named_place, suggest_places
 from commonweal.places.postcodes import MalformedPostcodeError, normalise_postcode
-from commonweal.places.queries import centre_of, point_of, postcodes_in
+from commonweal.places.queries import point_of
 
 CANDIDATE_LIMIT = 400
 PER_TOKEN_LIMIT = 400
@@ -45,10 +46,6 @@ INTERSECT_LIMIT = 5000
 POSTING_TABLE = "directory_searchposting"
 DOCUMENT_TABLE = "directory_searchdocument"
 DEFAULT_STALE_AFTER_DAYS = 365
-
-
-class PlaceNotFoundError(LookupError):
-    """A place to search from that we cannot find; the message says what to try instead."""
 
 
 @dataclass(frozen=True)
@@ -269,25 +266,18 @@ def search_services(request: SearchRequest) -> SearchResults:
     return SearchResults(results=ranked, total=len(ranked), concepts=concepts, truncated=truncated)
 
 
-def _ward_centre(name: str) -> tuple[Point, str] | None:
-    """Return the mean point of a ward's postcodes and the ward's name as written, if we know it."""
-    # Wards are not areas of their own, so the ward is found through its postcodes.
-    rows = list(
-        postcodes_in(Lsoa.objects.all())
-        .filter(ward_name__iexact=name)
-        .values_list("latitude", "longitude", "ward_name")
-        .order_by("postcode")
-    )
-    if not rows:
-        return None
-    latitude = sum(row[0] for row in rows) / len(rows)
-    longitude = sum(row[1] for row in rows) / len(rows)
-    return Point(latitude, longitude), rows[0][2]
+class PlaceNotFoundError(LookupError):
+    """A place to search from that we cannot find; the message says what to try instead."""
+
+    def __init__(self, message: str, suggestions: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.suggestions = tuple(suggestions)
 
 
 def find_place(text: str) -> tuple[Point, str]:
-    """Return the point and label of a postcode, or of a neighbourhood, ward or borough by name."""
-    cleaned = text.strip()
+    """Return the point and label of a postcode, or of a place by name (an area, a town, ward or
+    neighbourhood, an outward code such as M33); a near miss is told the names it may have meant."""
+    cleaned = " ".join(text.split())
     try:
         postcode = normalise_postcode(cleaned)
     except MalformedPostcodeError:
@@ -299,18 +289,24 @@ def find_place(text: str) -> tuple[Point, str]:
                 f"We could not find {postcode}. Check the postcode, or type the name of a place instead."
             )
         return Point(point.latitude, point.longitude), postcode
-    area = Area.objects.filter(name__iexact=cleaned).prefetch_related("lsoas").first()
-    if area is not None:
-        centre = centre_of(area.lsoas.all())
-        if centre is not None:
-            return Point(*centre), area.name
-    ward = _ward_centre(cleaned)
-    if ward is not None:
-        return ward
+    named = find_named_place(cleaned)
+    if named is not None:
+        return Point(named.latitude, named.longitude), named.label
+    suggestions = suggest_places(cleaned)
+    if suggestions:
+        raise PlaceNotFoundError(
+            f"We could not find a place called “{cleaned}”. Did you mean {_either(suggestions)}?",
+            suggestions,
+        )
     raise PlaceNotFoundError(
         f"We could not find a place called “{cleaned}”. Try a postcode such as M33 7AA, "
-        "or the name of a neighbourhood or ward."
+        "or the name of a town, neighbourhood or ward, such as Sale."
     )
+
+
+def _either(names: Sequence[str]) -> str:
+    quoted = [f"“{name}”" for name in names]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
 
 
 def home_of(user: User | AnonymousUser) -> tuple[Point, str] | None:

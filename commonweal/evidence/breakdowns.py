@@ -33,6 +33,8 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from commonweal.places.models import imd_quintile_of
+
 OFFERED_CODE = "871691000000100"
 REFERRED_CODE = "871731000000106"
 SEEN_CODE = "1362931000000106"
@@ -166,7 +168,7 @@ def deciles_of_quintile(quintile: int) -> tuple[int, int]:
 
 def quintile_of_decile(decile: int) -> int:
     """Return the IMD quintile of a decile (0, unknown, stays 0)."""
-    return 0 if decile == 0 else (decile + 1) // 2
+    return imd_quintile_of(decile) or 0
 
 
 def month_number(day: datetime.date) -> int:

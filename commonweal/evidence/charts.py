@@ -8,12 +8,16 @@ A hidden (suppressed) count is drawn as no bar with the words "<5" or "suppresse
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
 WIDTH = 640
-LABEL_WIDTH = 190
+LABEL_WIDTH = 190  # the least room for the labels; more is taken when a label needs it
+LABEL_MAX_WIDTH = 290
+# Arial at 13 px averages about 6.5 px a character; 7.2 leaves room for capitals and wide letters.
+LABEL_CHAR_PX = 7.2
 VALUE_WIDTH = 150
 ROW_HEIGHT = 26
 TOP = 12
@@ -71,6 +75,32 @@ def _open(chart_id: str, height: float, title: str, description: str) -> list[st
     ]
 
 
+def label_layout(labels: Sequence[str]) -> tuple[float, list[list[str]]]:
+    """Return the room the row labels need (LABEL_WIDTH to LABEL_MAX_WIDTH) and each label's lines.
+
+    A label too long for the widest room is wrapped onto two lines, so no label is cut off at the
+    chart's left edge ("luntary or community organisation"); the table below always has it whole.
+    """
+    most = int((LABEL_MAX_WIDTH - 16) / LABEL_CHAR_PX)
+    lines = [textwrap.wrap(label, most, max_lines=2, placeholder="…") or [""] for label in labels]
+    longest = max(len(line) for parts in lines for line in parts)
+    return max(float(LABEL_WIDTH), min(float(LABEL_MAX_WIDTH), longest * LABEL_CHAR_PX + 16)), lines
+
+
+def _label(x: float, middle: float, lines: Sequence[str]) -> str:
+    """A row label, right-aligned against the plot, on one line or two about the row's middle."""
+    if len(lines) == 1:
+        return (
+            f'<text x="{_fmt(x)}" y="{_fmt(middle + 4)}" text-anchor="end" font-size="13" '
+            f'fill="{TEXT_COLOUR}">{escape(lines[0])}</text>'
+        )
+    spans = "".join(
+        f'<tspan x="{_fmt(x)}" y="{_fmt(middle - 2.5 + 12 * index)}">{escape(line)}</tspan>'
+        for index, line in enumerate(lines)
+    )
+    return f'<text text-anchor="end" font-size="12" fill="{TEXT_COLOUR}">{spans}</text>'
+
+
 def nice_maximum(value: float) -> float:
     """Round a positive maximum up to 1, 2, 2.5 or 5 times a power of ten, for a readable axis."""
     if value <= 0:
@@ -103,7 +133,8 @@ def bar_chart(
         or [0.0]
     )
     top_value = maximum if maximum is not None else nice_maximum(largest)
-    plot_left, plot_right = LABEL_WIDTH, WIDTH - VALUE_WIDTH
+    label_width, label_lines = label_layout([bar.label for bar in bars])
+    plot_left, plot_right = label_width, WIDTH - VALUE_WIDTH
     plot_width = plot_right - plot_left
     height = TOP + ROW_HEIGHT * len(bars) + AXIS_HEIGHT
     axis_y = TOP + ROW_HEIGHT * len(bars)
@@ -129,10 +160,7 @@ def bar_chart(
     for index, bar in enumerate(bars):
         row_top = TOP + ROW_HEIGHT * index
         middle = row_top + ROW_HEIGHT / 2
-        parts.append(
-            f'<text x="{plot_left - 8}" y="{_fmt(middle + 4)}" text-anchor="end" font-size="13" '
-            f'fill="{TEXT_COLOUR}">{escape(bar.label)}</text>'
-        )
+        parts.append(_label(plot_left - 8, middle, label_lines[index]))
         end: float = plot_left
         if bar.value is not None:
             end = x_of(bar.value)
@@ -281,7 +309,8 @@ def forest_chart(
         raise ValueError("A chart needs at least one row.")
     known = [value for row in rows for value in (row.value, row.lower, row.upper) if value is not None]
     reach = nice_maximum(max([abs(value) for value in known] or [1.0]))
-    plot_left, plot_right = LABEL_WIDTH, WIDTH - VALUE_WIDTH
+    label_width, label_lines = label_layout([row.label for row in rows])
+    plot_left, plot_right = label_width, WIDTH - VALUE_WIDTH
     plot_width = plot_right - plot_left
     height = TOP + ROW_HEIGHT * len(rows) + AXIS_HEIGHT
     axis_y = TOP + ROW_HEIGHT * len(rows)
@@ -307,10 +336,7 @@ def forest_chart(
     )
     for index, row in enumerate(rows):
         middle = TOP + ROW_HEIGHT * index + ROW_HEIGHT / 2
-        parts.append(
-            f'<text x="{plot_left - 8}" y="{_fmt(middle + 4)}" text-anchor="end" font-size="13" '
-            f'fill="{TEXT_COLOUR}">{escape(row.label)}</text>'
-        )
+        parts.append(_label(plot_left - 8, middle, label_lines[index]))
         if row.value is not None:
             if row.lower is not None and row.upper is not None:
                 parts.append(

@@ -444,6 +444,52 @@ def _plan_spc(book: CountBook, figures: Breakdown, filters: Filters, plan: SpcPl
     return plan
 
 
+def monthly_xmr(
+    months: Sequence[int],
+    values: Sequence[float],
+    *,
+    improvement: Improvement,
+    label: str,
+    lead: str,
+    chart_id: str,
+) -> tuple[str, dict[int, str], tuple[str, ...]]:
+    """Draw monthly counts as an XmR chart: its SVG, each month's Making Data Count words, and the notes."""
+    chart = xmr_chart(values, improvement=improvement)
+    words_of: dict[int, str] = {}
+    points = []
+    for month, point in zip(months, chart.points, strict=True):
+        special = point.variation.value != "common_cause"
+        words = point.special_cause_type if special else "Common cause"
+        words_of[month] = words
+        points.append(
+            charts.SeriesPoint(
+                month_label(month),
+                point.value,
+                f"{count_text(point.value)} ({words})",
+                variation=point.variation.value,
+                special=special,
+            )
+        )
+    lower = max(chart.lower_process_limit, 0.0)
+    svg = charts.series_chart(
+        points,
+        title=f"{label} each month: XmR chart",
+        description=(
+            f"{lead} with the mean ({chart.mean:.1f}) and process limits ({lower:.1f} to "
+            f"{chart.upper_process_limit:.1f}). Months showing special cause variation are drawn as "
+            "diamonds. The table below gives every month."
+        ),
+        chart_id=chart_id,
+        axis_label=label,
+        lines=[
+            (chart.mean, f"Mean {chart.mean:.1f}", False),
+            (chart.upper_process_limit, f"Upper limit {chart.upper_process_limit:.1f}", True),
+            (lower, f"Lower limit {lower:.1f}", True),
+        ],
+    )
+    return svg, words_of, chart.notes
+
+
 def _spc_section(book: CountBook, filters: Filters, plan: SpcPlan) -> Section:
     months = filters.months
     shown = [book.shown(("month", str(month), plan.measure)) for month in months]
@@ -458,39 +504,15 @@ def _spc_section(book: CountBook, filters: Filters, plan: SpcPlan) -> Section:
             "give them away."
         )
     else:
-        chart = xmr_chart([float(value or 0) for value in shown], improvement=plan.improvement)
-        notes.extend(chart.notes)
-        points = []
-        for month, point in zip(months, chart.points, strict=True):
-            special = point.variation.value != "common_cause"
-            words = point.special_cause_type if special else "Common cause"
-            labels[month] = words
-            points.append(
-                charts.SeriesPoint(
-                    month_label(month),
-                    point.value,
-                    f"{count_text(point.value)} ({words})",
-                    variation=point.variation.value,
-                    special=special,
-                )
-            )
-        lower = max(chart.lower_process_limit, 0.0)
-        chart_svg = charts.series_chart(
-            points,
-            title=f"{plan.label} each month: XmR chart",
-            description=(
-                f"Monthly counts with the mean ({chart.mean:.1f}) and process limits ({lower:.1f} to "
-                f"{chart.upper_process_limit:.1f}). Months showing special cause variation are drawn as "
-                "diamonds. The table below gives every month."
-            ),
+        chart_svg, labels, chart_notes = monthly_xmr(
+            months,
+            [float(value or 0) for value in shown],
+            improvement=plan.improvement,
+            label=plan.label,
+            lead="Monthly counts",
             chart_id="chart-monthly",
-            axis_label=plan.label,
-            lines=[
-                (chart.mean, f"Mean {chart.mean:.1f}", False),
-                (chart.upper_process_limit, f"Upper limit {chart.upper_process_limit:.1f}", True),
-                (lower, f"Lower limit {lower:.1f}", True),
-            ],
         )
+        notes.extend(chart_notes)
     rows = tuple(
         (
             _row_label(month_label(month)),

@@ -26,9 +26,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
+import highspy
 import numpy as np
-from scipy import sparse
-from scipy.optimize import linprog
 
 Key = TypeVar("Key", bound=Hashable)
 
@@ -144,7 +143,12 @@ _CAP = 1e9
 
 
 class _Model(Generic[Key]):
-    """What a reader knows about the hidden counts, as linear programmes over them.
+    """What a reader knows about the hidden counts, as linear programmes over every count of the table.
+
+    One HiGHS programme is built per table: a shown count is a column fixed at its value, a hidden one
+    ranges over what the display says ("<5" is 0 to threshold − 1, "suppressed" at least threshold).
+    Hiding another count only changes its column's bounds and each question only changes the objective,
+    so HiGHS starts from the last answer's basis instead of solving afresh.
 
     Questions about many counts are batched: hidden counts that share no sum or bound (different
     connected components) are independent, so one programme can push one count of each component at
@@ -154,28 +158,75 @@ class _Model(Generic[Key]):
     def __init__(
         self,
         values: Mapping[Key, int],
-        status: Mapping[Key, Status],
         sums: Sequence[Sum[Key]],
         order: Sequence[AtMost[Key]],
         threshold: int,
     ) -> None:
         self.values = values
-        self.hidden = [key for key in values if status[key] is not Status.SHOWN]
-        self.column = {key: index for index, key in enumerate(self.hidden)}
-        self.truth = np.array([float(values[key]) for key in self.hidden])
-        # What the display says: "<5" is 0 to 4, "suppressed" is at least 5.
-        self.bounds = [
-            (0.0, float(threshold - 1)) if values[key] < threshold else (float(threshold), _CAP)
-            for key in self.hidden
-        ]
-        rows: list[tuple[dict[int, float], float, bool]] = []
-        for relation in sums:
-            self._add_row(rows, [(part, 1.0) for part in relation.parts] + [(relation.total, -1.0)], True)
-        for bound in order:
-            self._add_row(rows, [(part, 1.0) for part in bound.parts] + [(bound.total, -1.0)], False)
-        self.a_eq, self.b_eq = self._matrix([row for row in rows if row[2]])
-        self.a_ub, self.b_ub = self._matrix([row for row in rows if not row[2]])
-        parent = list(range(len(self.hidden)))
+        self.threshold = threshold
+        self.keys = list(values)
+        self.column = {key: index for index, key in enumerate(self.keys)}
+        self.truth = np.array([float(values[key]) for key in self.keys])
+        self.rows: list[list[int]] = []
+        constructor: Any = highspy.Highs  # highspy's stub leaves Highs.__init__ unannotated
+        self.highs = constructor()
+        self.highs.setOptionValue("output_flag", False)
+        self.highs.setOptionValue("threads", 1)
+        self.highs.setOptionValue("random_seed", 0)
+        # The programmes are small and each starts from the last basis: presolving them costs more.
+        self.highs.setOptionValue("presolve", "off")
+        self.count = len(self.keys)
+        self.all_columns = np.arange(self.count, dtype=np.int32)
+        if self.count:
+            self.highs.addVars(self.count, self.truth, self.truth)
+        lower: list[float] = []
+        upper: list[float] = []
+        starts: list[int] = []
+        indices: list[int] = []
+        coefficients: list[float] = []
+        relations = [(relation.parts, relation.total, True) for relation in sums]
+        relations += [(bound.parts, bound.total, False) for bound in order]
+        for parts, total, equality in relations:
+            # The parts add up to the total (or to no more than it): parts − total = 0 (or ≤ 0).
+            terms: dict[int, float] = {}
+            for key, sign in [(part, 1.0) for part in parts] + [(total, -1.0)]:
+                terms[self.column[key]] = terms.get(self.column[key], 0.0) + sign
+            terms = {index: value for index, value in terms.items() if value}
+            if not terms:
+                continue
+            lower.append(0.0 if equality else -highspy.kHighsInf)
+            upper.append(0.0)
+            starts.append(len(indices))
+            indices.extend(terms)
+            coefficients.extend(terms.values())
+            self.rows.append(list(terms))
+        if self.rows:
+            self.highs.addRows(
+                len(self.rows),
+                np.array(lower),
+                np.array(upper),
+                len(indices),
+                np.array(starts, dtype=np.int32),
+                np.array(indices, dtype=np.int32),
+                np.array(coefficients, dtype=np.float64),
+            )
+        self.hidden: list[int] = []
+        self.component_of: dict[int, int] = {}
+
+    def show(self, status: Mapping[Key, Status]) -> None:
+        """Set what the display says: which counts are hidden, and each hidden count's possible values."""
+        lower = self.truth.copy()
+        upper = self.truth.copy()
+        self.hidden = [index for index, key in enumerate(self.keys) if status[key] is not Status.SHOWN]
+        for index in self.hidden:
+            small = self.truth[index] < self.threshold
+            lower[index] = 0.0 if small else float(self.threshold)
+            upper[index] = float(self.threshold - 1) if small else _CAP
+        if self.count:
+            self.highs.changeColsBounds(self.count, self.all_columns, lower, upper)
+        # Hidden counts are linked through a sum or bound they share; shown counts are constants there.
+        hidden = set(self.hidden)
+        parent = {index: index for index in self.hidden}
 
         def find(index: int) -> int:
             while parent[index] != index:
@@ -183,56 +234,22 @@ class _Model(Generic[Key]):
                 index = parent[index]
             return index
 
-        for coefficients, _, _ in rows:
-            first, *others = coefficients
-            for other in others:
-                parent[find(other)] = find(first)
-        self.component_of = [find(index) for index in range(len(self.hidden))]
-
-    def _add_row(
-        self, rows: list[tuple[dict[int, float], float, bool]], terms: list[tuple[Key, float]], equality: bool
-    ) -> None:
-        coefficients: dict[int, float] = {}
-        right = 0.0
-        for key, sign in terms:
-            if key in self.column:
-                index = self.column[key]
-                coefficients[index] = coefficients.get(index, 0.0) + sign
-            else:
-                right -= sign * self.values[key]
-        coefficients = {index: value for index, value in coefficients.items() if value}
-        if coefficients:
-            rows.append((coefficients, right, equality))
-
-    def _matrix(self, rows: list[tuple[dict[int, float], float, bool]]) -> tuple[Any, Any]:
-        if not rows:
-            return None, None
-        data, row_index, column_index = [], [], []
-        for number, (coefficients, _, _) in enumerate(rows):
-            for index, coefficient in coefficients.items():
-                data.append(coefficient)
-                row_index.append(number)
-                column_index.append(index)
-        matrix = sparse.csr_array((data, (row_index, column_index)), shape=(len(rows), len(self.hidden)))
-        return matrix, np.array([right for _, right, _ in rows])
+        for row in self.rows:
+            linked = [index for index in row if index in hidden]
+            for other in linked[1:]:
+                parent[find(other)] = find(linked[0])
+        self.component_of = {index: find(index) for index in self.hidden}
 
     def _solve(self, objective: Any) -> Any:
-        result = linprog(
-            objective,
-            A_ub=self.a_ub,
-            b_ub=self.b_ub,
-            A_eq=self.a_eq,
-            b_eq=self.b_eq,
-            bounds=self.bounds,
-            method="highs",
-        )
-        if not result.success:
+        self.highs.changeColsCost(self.count, self.all_columns, np.asarray(objective, dtype=np.float64))
+        self.highs.run()
+        if self.highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             raise DisclosureError("The published figures are inconsistent.")
-        return result.x
+        return np.asarray(self.highs.getSolution().col_value, dtype=np.float64)
 
     def extreme(self, key: Key, *, largest: bool) -> float:
         """Return the smallest (or largest) value the hidden count can take (_CAP: no limit)."""
-        objective = np.zeros(len(self.hidden))
+        objective = np.zeros(self.count)
         objective[self.column[key]] = -1.0 if largest else 1.0
         return float(self._solve(objective)[self.column[key]])
 
@@ -248,13 +265,16 @@ class _Model(Generic[Key]):
     def first_pinned(self, keys: Sequence[Key], free: set[Key]) -> Key | None:
         """Return the first of `keys` that can take only its true value, adding those that can take
         another to `free`."""
-        wanted = [self.column[key] for key in keys if key not in free]
+        wanted = [self.column[key] for key in keys if key not in free and key in self.column]
+        wanted = [index for index in wanted if index in self.component_of]
         if not wanted:
             return None
         # Push every hidden count up together, then down: most free counts move in one of the two.
-        weights = np.array([1.0 + (index * 7919 % 97) / 97 for index in range(len(self.hidden))])
+        weights = np.zeros(self.count)
+        for position, index in enumerate(self.hidden):
+            weights[index] = 1.0 + (position * 7919 % 97) / 97
         moved = self._moved(self._solve(-weights), wanted) | self._moved(self._solve(weights), wanted)
-        free.update(self.hidden[index] for index in moved)
+        free.update(self.keys[index] for index in moved)
         left = [index for index in wanted if index not in moved]
         # Then one count of each component at a time: the components do not constrain each other.
         by_component: dict[int, list[int]] = {}
@@ -263,16 +283,16 @@ class _Model(Generic[Key]):
         pinned: set[int] = set()
         while any(by_component.values()):
             batch = [indices.pop(0) for indices in by_component.values() if indices]
-            objective = np.zeros(len(self.hidden))
+            objective = np.zeros(self.count)
             objective[batch] = 1.0
             lower = self._moved(self._solve(objective), batch)
             rest = [index for index in batch if index not in lower]
             upper: set[int] = set()
             if rest:
-                objective = np.zeros(len(self.hidden))
+                objective = np.zeros(self.count)
                 objective[rest] = -1.0
                 upper = self._moved(self._solve(objective), rest)
-            free.update(self.hidden[index] for index in lower | upper)
+            free.update(self.keys[index] for index in lower | upper)
             pinned |= {index for index in rest if index not in upper}
         for key in keys:
             if key in self.column and self.column[key] in pinned:
@@ -301,7 +321,8 @@ def feasible_ranges(
     The reader knows every shown count, every sum, every ordering, and that a "<5" count is 0 to
     threshold − 1 and a "suppressed" one is at least threshold.
     """
-    model = _Model(values, status, sums, _bounds(order), threshold)
+    model = _Model(values, sums, _bounds(order), threshold)
+    model.show(status)
     return {key: model.range_of(key) for key in values if status[key] is not Status.SHOWN}
 
 
@@ -369,8 +390,9 @@ def protect(
     _close(status, sums, values, position)
     # Hiding more only widens what a reader can believe, so a count once shown to be free stays free.
     free: set[Key] = set()
+    model = _Model(values, sums, bounds, threshold)
     while True:
-        model = _Model(values, status, sums, bounds, threshold)
+        model.show(status)
         exposed = model.first_pinned([key for key in values if status[key] is Status.PRIMARY], free)
         if exposed is None:
             return Protected(dict(values), dict(status), threshold)
@@ -399,7 +421,8 @@ def protect(
             trial = dict(status)
             trial[candidate] = Status.SECONDARY
             _close(trial, sums, values, position)
-            if not _Model(values, trial, sums, bounds, threshold).is_pinned(exposed):
+            model.show(trial)
+            if not model.is_pinned(exposed):
                 chosen = trial
                 break
         if chosen is None:

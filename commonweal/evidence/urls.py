@@ -2,13 +2,15 @@
 
 from django.urls import path
 
-from commonweal.evidence import views
+from commonweal.evidence import household_coverage, household_uptake, views, volunteering_views
 
 app_name = "evidence"
 
 urlpatterns = [
     path("", views.index, name="index"),
     path("refresh/", views.refresh, name="refresh"),
+    path("volunteering/", volunteering_views.page, name="volunteering"),
+    path("volunteering/<str:key>.csv", volunteering_views.table_csv, name="volunteering-csv"),
     path("stories/", views.stories, name="stories"),
     path("stories/new/", views.story_create, name="story-create"),
     path("stories/<int:pk>/withdraw/", views.story_withdraw, name="story-withdraw"),
@@ -39,6 +41,8 @@ urlpatterns = [
         views.shared_outcome_remove,
         name="shared-outcome-remove",
     ),
+    path("households/coverage/", household_coverage.household_coverage, name="household-coverage"),
+    path("households/uptake/", household_uptake.household_uptake, name="household-uptake"),
     path("<str:key>/", views.dashboard, name="dashboard"),
     path("<str:key>/<str:section>.csv", views.dashboard_csv, name="dashboard-csv"),
 ]

@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 
@@ -773,8 +774,9 @@ class SweepReport:
 
     def __str__(self) -> str:
         return (
-            f"{self.baselines_scheduled} baseline schedule(s) started, {self.reminders_queued} reminder(s) "
-            f"queued, {self.alerts_escalated} safety alert(s) escalated."
+            f"{self.baselines_scheduled} baseline schedule{pluralize(self.baselines_scheduled)} started, "
+            f"{self.reminders_queued} reminder{pluralize(self.reminders_queued)} queued, "
+            f"{self.alerts_escalated} safety alert{pluralize(self.alerts_escalated)} escalated."
         )
 
 

@@ -16,6 +16,8 @@ from typing import Any
 
 from django.conf import settings
 
+from commonweal.ui import site
+
 
 class MeasuresSettingError(ValueError):
     """A measures setting that cannot be read; the message names the setting and what it expects."""
@@ -56,7 +58,6 @@ _DEFAULTS: dict[str, str] = {
     "MEASURES_LICENSED_DIR": "",
     "MEASURES_CRISIS_CONTACTS": "",
     "MEASURES_FHIR_BASE": "",
-    "SITE_URL": "http://127.0.0.1:8000",
 }
 
 
@@ -144,10 +145,10 @@ def licensed_dir() -> Path | None:
 
 def site_url() -> str:
     """Return the address people reach this deployment at, for links in e-mails (no trailing slash)."""
-    raw = str(_raw("SITE_URL") or "").strip().rstrip("/")
-    if not raw.startswith(("http://", "https://")):
-        raise MeasuresSettingError(f"SITE_URL must start with http:// or https://, not {raw!r}.")
-    return raw
+    try:
+        return site.site_url()
+    except site.SiteUrlError as error:
+        raise MeasuresSettingError(str(error)) from error
 
 
 def fhir_base() -> str:

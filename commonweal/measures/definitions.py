@@ -350,6 +350,12 @@ class InstrumentDefinition:
                 found.append(f"risk rule {rule.rule_id}")
         return tuple(found)
 
+    def unverified_scoring(self) -> tuple[str, ...]:
+        """Return the unverified claims that bear on reading a score (not its licence or wording)."""
+        return tuple(
+            claim for claim in self.unverified_claims() if claim not in ("licence terms", "item wording")
+        )
+
 
 @cache
 def _schema_validator() -> Any:

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.template.defaultfilters import pluralize
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.observation import Observation
 from fhir.resources.R4B.questionnaire import Questionnaire
@@ -289,7 +290,8 @@ def score_observations(
             if score.bands_verification is not None and not score.bands_verification.is_verified:
                 notes.append("The band is from a convention not yet verified against a primary source.")
         if score.status == "prorated":
-            notes.append(f"Prorated: {len(score.missing_items)} item(s) unanswered.")
+            unanswered = len(score.missing_items)
+            notes.append(f"Prorated: {unanswered} item{pluralize(unanswered)} unanswered.")
         if notes:
             resource["note"] = [{"text": note} for note in notes]
         if derived_from_reference is not None:

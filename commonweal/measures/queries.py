@@ -249,6 +249,17 @@ class ScoreTrend:
         flag = "" if reliable.verification.is_verified else " (not yet checked against its primary source)"
         return f"A change of {reliable.threshold.normalize():f} points or more{flag}"
 
+    @property
+    def plain_threshold_text(self) -> str:
+        """Say, for the person themselves, what size of change is more than everyday ups and downs."""
+        threshold = self.score_definition.reliable_change.threshold
+        if threshold is None:
+            return (
+                "There is no agreed size of change for this score that shows a real change for one person, "
+                "so we only say whether it went up or down."
+            )
+        return f"A change of {threshold.normalize():f} points or more is more than the usual ups and downs."
+
 
 @dataclass(frozen=True)
 class InstrumentHistory:

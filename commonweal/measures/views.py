@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.views import View
@@ -578,7 +579,7 @@ class PersonSchedule(MeasuresRecordView):
                 messages.success(
                     request,
                     f"Questionnaires planned: a baseline on {schedule.baseline_on:%-d %B %Y} and "
-                    f"{len(schedule.follow_up_weeks)} follow-up(s).",
+                    f"{len(schedule.follow_up_weeks)} follow-up{pluralize(len(schedule.follow_up_weeks))}.",
                 )
                 return redirect("measures:person", person_id=self.subject.pk)
         return render(request, "measures/schedule.html", {"person": self.subject, "form": form})
@@ -649,7 +650,7 @@ class ResponseDetail(MeasuresRecordView):
                 "result": result,
                 "chain": queries.version_chain(response),
                 "alerts": list(response.safety_alerts.select_related("acknowledged_by")),
-                "unverified": definition.unverified_claims(),
+                "unverified": definition.unverified_scoring(),
             },
         )
 

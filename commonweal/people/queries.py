@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from itertools import islice
+
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch, Q, QuerySet
 
 from commonweal.audit.models import RecordAccess
+from commonweal.people.core.access_runs import Run, runs_of
 from commonweal.people.models import BreakGlassOpening, Goal, GoalReview, Person
 
 
@@ -16,6 +20,31 @@ def access_log(person: Person) -> QuerySet[RecordAccess]:
     if person.user_id is not None:
         looks |= Q(subject_user_id=person.user_id)
     return RecordAccess.objects.filter(looks).select_related("viewer")
+
+
+def _access_log_in_chunks(person: Person, chunk: int = 500) -> Iterator[RecordAccess]:
+    # Each chunk is a query of its own (after the last row read), so a reader that stops early leaves
+    # no database cursor open, unlike QuerySet.iterator().
+    log = access_log(person).order_by("-accessed_at", "-pk")
+    rows = list(log[:chunk])
+    while rows:
+        yield from rows
+        if len(rows) < chunk:
+            return
+        last = rows[-1]
+        before = Q(accessed_at__lt=last.accessed_at) | Q(accessed_at=last.accessed_at, pk__lt=last.pk)
+        rows = list(log.filter(before)[:chunk])
+
+
+def access_runs(person: Person, *, chunk: int = 500) -> Iterator[Run[RecordAccess]]:
+    """Return the looks at a person's record grouped into runs of repeated views (newest first), read
+    lazily, `chunk` rows a query: taking the first few runs reads only the rows they need."""
+    return runs_of(_access_log_in_chunks(person, chunk))
+
+
+def latest_access_runs(person: Person, count: int) -> list[Run[RecordAccess]]:
+    """Return the latest `count` runs of looks at a person's record, newest first."""
+    return list(islice(access_runs(person), count))
 
 
 def goals_of(person: Person) -> list[Goal]:

@@ -10,17 +10,19 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 
 from commonweal.accounts.models import User
 from commonweal.accounts.permissions import Capability, can, requires, signed_in_user
 from commonweal.audit.actions import AccessGrant
-from commonweal.audit.models import RecordAccess
 from commonweal.audit.views import PersonRecordView
 from commonweal.people import actions, exports, queries, record_sections, rules
+from commonweal.people.core import access_runs
 from commonweal.people.forms import (
     AboutForm,
     BreakGlassForm,
@@ -36,6 +38,7 @@ from commonweal.people.forms import (
 )
 from commonweal.people.models import BreakGlassOpening, Goal, Person, Plan
 from commonweal.people.nhs_number import format_nhs_number
+from commonweal.ui.idempotency import submitted_once
 
 
 def _record_context(person: Person, *, viewer: User | None, for_staff: bool) -> dict[str, Any]:
@@ -81,15 +84,25 @@ def my_record(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"person": person}
     if person is not None:
         context |= _record_context(person, viewer=None, for_staff=False)
-        context["recent_views"] = queries.access_log(person)[:5]
+        context["recent_runs"] = queries.latest_access_runs(person, 5)
+        context["window_minutes"] = access_runs.WINDOW_MINUTES
     return render(request, "people/my_record.html", context)
+
+
+ACCESS_RUNS_PER_PAGE = 50
 
 
 @requires(Capability.VIEW_OWN_RECORD)
 def my_access_log(request: HttpRequest) -> HttpResponse:
+    """Who has looked at the person's record and why, repeated views grouped into one row each."""
     person = Person.objects.filter(user=signed_in_user(request)).first()
-    entries = queries.access_log(person)[:200] if person else RecordAccess.objects.none()
-    return render(request, "people/my_access_log.html", {"person": person, "entries": entries})
+    runs = list(queries.access_runs(person)) if person else []
+    page = Paginator(runs, ACCESS_RUNS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "people/my_access_log.html",
+        {"person": person, "page": page, "window_minutes": access_runs.WINDOW_MINUTES},
+    )
 
 
 @requires(Capability.VIEW_OWN_RECORD)
@@ -221,6 +234,7 @@ def my_plan(request: HttpRequest) -> HttpResponse:
 
 
 @requires(Capability.MANAGE_OWN_PLAN)
+@submitted_once
 def my_goal_new(request: HttpRequest) -> HttpResponse:
     """The person adds a goal from their own account."""
     person = _own_person(request)
@@ -263,6 +277,7 @@ def _goal_update_page(request: HttpRequest, goal: Goal, *, by: User, done: str) 
 
 
 @requires(Capability.MANAGE_OWN_PLAN)
+@submitted_once
 def my_goal_update(request: HttpRequest, goal_id: int) -> HttpResponse:
     """The person records progress on one of their own goals."""
     person = _own_person(request)
@@ -338,7 +353,8 @@ class PersonRecord(StaffPersonView):
             return redirect("people:my-record")
         context = _record_context(self.subject, viewer=self.viewer, for_staff=True)
         context |= {
-            "entries": queries.access_log(self.subject)[:50],
+            "runs": queries.latest_access_runs(self.subject, 50),
+            "window_minutes": access_runs.WINDOW_MINUTES,
             "may_change": rules.may_edit_person(self.viewer, self.subject),
             "safeguarding": list(self.subject.safeguarding_concerns.select_related("recorded_by")),
             "grant": self.grant,
@@ -390,6 +406,7 @@ class PersonGoalNew(StaffPersonView):
     def get(self, request: HttpRequest, person_id: int) -> HttpResponse:
         return self.post(request, person_id)
 
+    @method_decorator(submitted_once)
     def post(self, request: HttpRequest, person_id: int) -> HttpResponse:
         if self.is_own_record:
             return redirect("people:my-goal-new")
@@ -416,6 +433,7 @@ class PersonGoalUpdate(StaffPersonView):
     def get(self, request: HttpRequest, person_id: int, goal_id: int) -> HttpResponse:
         return self.post(request, person_id, goal_id)
 
+    @method_decorator(submitted_once)
     def post(self, request: HttpRequest, person_id: int, goal_id: int) -> HttpResponse:
         if self.is_own_record:
             return redirect("people:my-goal", goal_id=goal_id)
@@ -430,6 +448,7 @@ class PersonNetwork(StaffPersonView):
     def get(self, request: HttpRequest, person_id: int) -> HttpResponse:
         return self.post(request, person_id)
 
+    @method_decorator(submitted_once)
     def post(self, request: HttpRequest, person_id: int) -> HttpResponse:
         if self.is_own_record:
             return redirect("people:my-record")
@@ -454,6 +473,7 @@ class PersonSafeguarding(StaffPersonView):
     def get(self, request: HttpRequest, person_id: int) -> HttpResponse:
         return self.post(request, person_id)
 
+    @method_decorator(submitted_once)
     def post(self, request: HttpRequest, person_id: int) -> HttpResponse:
         if self.is_own_record:
             raise PermissionDenied("Safeguarding concerns are recorded by staff.")
@@ -481,6 +501,7 @@ def _remember_break_glass(request: HttpRequest, person: Person, reason: str) -> 
 
 
 @requires(Capability.BREAK_GLASS)
+@submitted_once
 def break_glass_view(request: HttpRequest, person_id: int) -> HttpResponse:
     """Ask for and record a reason before opening a record with no relationship."""
     person = Person.objects.filter(pk=person_id).first()

@@ -134,6 +134,7 @@ def _read_postcodes(path: Path, lsoa_ids: dict[str, int]) -> list[Postcode]:
                     longitude=float(row["lon"]),
                     ward_code=row["ward_code"],
                     ward_name=row["ward_name"],
+                    msoa_name=row.get("msoa_hcl_name") or "",
                     local_authority_code=row["la_code"],
                     local_authority_name=row["la_name"],
                 )
@@ -172,6 +173,7 @@ def load_geography(geo_dir: Path) -> LoadReport:
                 "longitude",
                 "ward_code",
                 "ward_name",
+                "msoa_name",
                 "local_authority_code",
                 "local_authority_name",
             ],

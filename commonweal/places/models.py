@@ -6,6 +6,11 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 
+def imd_quintile_of(decile: int | None) -> int | None:
+    """Return the IMD 2019 quintile of a decile (1 = most deprived), or None when the decile is unknown."""
+    return None if not decile else (decile + 1) // 2
+
+
 class Lsoa(models.Model):
     """A Lower-layer Super Output Area (2011 or 2021 census geography) with its deprivation."""
 
@@ -49,7 +54,7 @@ class Lsoa(models.Model):
     @property
     def imd_quintile(self) -> int | None:
         """Return the IMD 2019 quintile (1 = most deprived), or None when unknown."""
-        return None if self.imd_decile is None else (self.imd_decile + 1) // 2
+        return imd_quintile_of(self.imd_decile)
 
 
 class Area(models.Model):
@@ -107,7 +112,7 @@ class Postcode(models.Model):
     """A postcode with its LSOA 2021 and coordinates (ONS Postcode Directory)."""
 
     personal_data = {  # what it holds about people: commonweal/audit/personal_data.py
-        "not_personal": ["postcode", "ward_name", "local_authority_name"],
+        "not_personal": ["postcode", "ward_name", "msoa_name", "local_authority_name"],
     }
 
     postcode = models.CharField(max_length=8, unique=True, help_text="Normalised, e.g. 'M33 7AA'")
@@ -116,6 +121,12 @@ class Postcode(models.Model):
     longitude = models.FloatField()
     ward_code = models.CharField(max_length=9, blank=True)
     ward_name = models.CharField(max_length=100, blank=True)
+    msoa_name = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="The middle-layer super output area as the House of Commons Library names it, "
+        "e.g. 'Sale Moor': the neighbourhood people know",
+    )
     local_authority_code = models.CharField(max_length=9)
     local_authority_name = models.CharField(max_length=100, blank=True)
 

@@ -93,6 +93,19 @@ def lsoa_of(postcode: str) -> Lsoa | None:
     return found.lsoa if found is not None else None
 
 
+def lsoa_ids_of(postcodes: Iterable[str]) -> dict[str, int]:
+    """Return the LSOA id of each normalised postcode that is loaded (in one query per thousand codes)."""
+    codes = sorted(set(postcodes))
+    found: dict[str, int] = {}
+    for start in range(0, len(codes), 1000):
+        found.update(
+            Postcode.objects.filter(postcode__in=codes[start : start + 1000]).values_list(
+                "postcode", "lsoa_id"
+            )
+        )
+    return found
+
+
 def centre_of(lsoas: Iterable[Lsoa]) -> tuple[float, float] | None:
     """Return the mean of the LSOAs' centroids (latitude, longitude), or None when none has one."""
     points = [

@@ -25,24 +25,28 @@ from commonweal.referrals.models import (
 )
 from commonweal.referrals.queries import CASELOAD_SORTS
 from commonweal.referrals.workflow import REJECTION_LABELS, STATUS_LABELS, Status
-from commonweal.ui.forms import NameField, PlainTextForm
+from commonweal.ui.forms import MemorableDateInput, NameField, PlainTextForm
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def _date_field(
-    label: str, *, required: bool = True, help_text: str = "", missing: str = ""
+    label: str, *, required: bool = True, help_text: str = "", missing: str = "", memorable: bool = False
 ) -> forms.DateField:
-    return forms.DateField(
+    field = forms.DateField(
         label=label,
         required=required,
         help_text=help_text,
-        widget=DATE_WIDGET,
+        # A date people know by heart gets the NHS.UK day, month and year boxes; others the picker.
+        widget=MemorableDateInput() if memorable else DATE_WIDGET,
         error_messages={
             "required": missing or f"Enter the {label.lower()}",
             "invalid": f"Enter the {label.lower()} as a real date, for example 27 3 2026",
         },
     )
+    if memorable:
+        field.input_formats = ["%Y-%m-%d"]  # what MemorableDateInput puts together from the boxes
+    return field
 
 
 class PersonDetailsMixin(PlainTextForm):
@@ -54,7 +58,7 @@ class PersonDetailsMixin(PlainTextForm):
     family_name = NameField(
         label="Last name", max_length=100, error_messages={"required": "Enter the person's last name"}
     )
-    date_of_birth = _date_field("Date of birth", missing="Enter the person's date of birth")
+    date_of_birth = _date_field("Date of birth", missing="Enter the person's date of birth", memorable=True)
     sex = forms.ChoiceField(
         label="Sex",
         choices=Sex.choices,
@@ -234,8 +238,19 @@ class SelfReferralForm(PersonDetailsMixin):
         "website",
     ]
 
+    # The person fills this in about themselves, so its errors speak to them (the referrer's form
+    # speaks about the person).
+    YOUR_OWN_DETAILS = {
+        "given_name": "Enter your first name",
+        "family_name": "Enter your last name",
+        "date_of_birth": "Enter your date of birth",
+        "sex": "Choose your sex",
+    }
+
     def __init__(self, *args: Any, practices: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        for name, message in self.YOUR_OWN_DETAILS.items():
+            self.fields[name].error_messages["required"] = message
         self.fields["gp_practice"].queryset = practices  # type: ignore[attr-defined]
         self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
 
@@ -517,6 +532,26 @@ class ConnectForm(PlainTextForm):
     )
 
 
+class MyConnectForm(ConnectForm):
+    """The person asks to join a service themselves: the form speaks to them."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        shared = self.fields["shared_fields"]
+        shared.label = "What you agree to share with the organisation"
+        shared.help_text = "Your name is always shared, so the organisation knows who is coming."
+        shared.choices = [  # type: ignore[attr-defined]
+            (value, "My note about why I am connecting" if value == SharedField.NOTE else label)
+            for value, label in SharedField.choices
+        ]
+        note = self.fields["note"]
+        note.label = "A note for the organisation (optional)"
+        note.help_text = "Shared only if you tick “My note about why I am connecting” above"
+        agreed = self.fields["person_agreed"]
+        agreed.label = "I agree to this connection and to sharing what I have ticked"
+        agreed.error_messages["required"] = "Confirm that you agree to this connection"
+
+
 class TransitionForm(PlainTextForm):
     to_status = forms.ChoiceField(
         label="Change the status to",
@@ -524,7 +559,7 @@ class TransitionForm(PlainTextForm):
         error_messages={"required": "Choose the new status"},
     )
     rejection_reason = forms.ChoiceField(
-        label="Why is it rejected?",
+        label="If you reject it, why?",
         choices=[
             ("", "Choose a reason"),
             *[(reason.value, label) for reason, label in REJECTION_LABELS.items()],
@@ -538,6 +573,9 @@ class TransitionForm(PlainTextForm):
     def __init__(self, *args: Any, allowed: list[Status], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["to_status"].choices = [(status.value, STATUS_LABELS[status]) for status in allowed]  # type: ignore[attr-defined]
+        if Status.REJECTED not in allowed:
+            # Asked only where rejecting is one of the moves (never of an accepted connection).
+            del self.fields["rejection_reason"]
 
 
 class AttendanceForm(PlainTextForm):
@@ -576,6 +614,13 @@ class ReReferForm(PlainTextForm):
         initial=Urgency.ROUTINE,
         widget=forms.RadioSelect,
     )
+
+    def __init__(self, *args: Any, by_the_person: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if by_the_person:
+            self.fields["reason_detail"].error_messages["required"] = (
+                "Say what has changed, so the team knows why you are coming back"
+            )
 
 
 class CaseloadFilterForm(PlainTextForm):

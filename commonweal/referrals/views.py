@@ -41,6 +41,7 @@ from commonweal.referrals.forms import (
     ConnectForm,
     ContactForm,
     ConversationForm,
+    MyConnectForm,
     NextActionForm,
     ReferForm,
     ReReferForm,
@@ -63,7 +64,7 @@ from commonweal.referrals.models import (
 )
 from commonweal.referrals.service_search import home_point, search_services, suggestions_for
 from commonweal.referrals.workflow import Party, Status, allowed_targets, owner
-from commonweal.ui.idempotency import submitted_once
+from commonweal.ui.idempotency import submitted_once, submitted_once_per_session
 
 CASELOAD_PAGE_SIZE = 50
 INBOX_PAGE_SIZE = 50
@@ -141,7 +142,7 @@ def _client_address(request: HttpRequest) -> str:
     return str(request.META.get("REMOTE_ADDR", "unknown"))
 
 
-@submitted_once
+@submitted_once_per_session
 def self_refer(request: HttpRequest) -> HttpResponse:
     """The public self-referral form: no account needed, a privacy notice, spam protection."""
     form = SelfReferralForm(request.POST or None, practices=_gp_practices())
@@ -315,6 +316,25 @@ def triage_queue(request: HttpRequest) -> HttpResponse:
 class TriagePage(ReferralView):
     """Triage one referral: accept it onto a link worker's caseload, or say why it does not go ahead."""
 
+    def refused(self, request: HttpRequest, subject: Person) -> HttpResponse:
+        # Triage sent again once the referral was declined or given to a colleague: the triager no longer
+        # has a reason to see the person, so they go back to the queue rather than to break-glass.
+        referral = self.referral
+        if (
+            referral.status != ReferralStatus.AWAITING_TRIAGE
+            and isinstance(request.user, User)
+            and rules.may_triage(request.user, referral)
+        ):
+            messages.info(request, "This referral has already been triaged.")
+            return redirect("referrals:triage")
+        return super().refused(request, subject)
+
+    def after_triage(self) -> str:
+        """The case if the viewer now works it (accepted onto their caseload), else the triage queue:
+        a declined case, or one given to a colleague, would only offer them break-glass."""
+        referral = Referral.objects.get(pk=self.referral.pk)
+        return self.case_url if rules.may_work_case(self.viewer, referral) else reverse("referrals:triage")
+
     def get(self, request: HttpRequest, referral_id: int) -> HttpResponse:
         return self.post(request, referral_id)
 
@@ -322,7 +342,7 @@ class TriagePage(ReferralView):
         self.check_person()
         if self.referral.status != ReferralStatus.AWAITING_TRIAGE:
             messages.info(request, "This referral has already been triaged.")
-            return redirect(self.case_url)
+            return redirect(self.after_triage())
         if not rules.may_triage(self.viewer, self.referral):
             raise PermissionDenied("Only a link worker in the receiving team can triage this referral.")
         form = TriageForm(
@@ -342,12 +362,37 @@ class TriagePage(ReferralView):
                     referral=self.referral, reason=data["decline_reason"], note=data["note"], by=self.viewer
                 )
 
-        return self.form_page(
+        response = self.form_page(
             form=form,
             run=run,
             template="referrals/triage.html",
-            success="Triage recorded. The referrer and GP have a message back.",
+            success=f"Triage recorded. {_who_reads_the_message_back(self.referral)}",
         )
+        return redirect(self.after_triage()) if response.status_code == 302 else response
+
+
+def _who_reads_the_message_back(referral: Referral) -> str:
+    """Say who can read the message back about a referral: its referrer and the person's GP practice.
+
+    They are the readers rules.may_read_message_back lets in; a self-referral has no referrer.
+    """
+    referrer = referral.referred_by if referral.source != ReferralSource.SELF else None
+    practice = referral.person.gp_practice
+    if referrer is not None and practice is not None:
+        return (
+            f"{referrer.full_name} (the referrer) and {practice.name} (the person's GP practice) "
+            "can read the message back."
+        )
+    if referrer is not None:
+        return f"{referrer.full_name} (the referrer) can read the message back. No GP practice is known."
+    if practice is not None:
+        return (
+            f"The person referred themselves; their GP practice, {practice.name}, can read the message back."
+        )
+    return (
+        "The person referred themselves and no GP practice is known, so nobody else reads the message "
+        "back: tell the person what was decided."
+    )
 
 
 # --------------------------------------------------------------------------------------- the case
@@ -411,6 +456,7 @@ class ContactPage(ReferralView):
     def get(self, request: HttpRequest, referral_id: int) -> HttpResponse:
         return self.post(request, referral_id)
 
+    @method_decorator(submitted_once)
     def post(self, request: HttpRequest, referral_id: int) -> HttpResponse:
         self.require_case_worker()
         form = ContactForm(request.POST or None)
@@ -426,6 +472,7 @@ class ConversationPage(ReferralView):
     def get(self, request: HttpRequest, referral_id: int, kind: int) -> HttpResponse:
         return self.post(request, referral_id, kind)
 
+    @method_decorator(submitted_once)
     def post(self, request: HttpRequest, referral_id: int, kind: int) -> HttpResponse:
         if kind not in ConversationKind.values:
             raise Http404("There are three conversations.")
@@ -477,6 +524,7 @@ class SmallSumPage(ReferralView):
     def get(self, request: HttpRequest, referral_id: int) -> HttpResponse:
         return self.post(request, referral_id)
 
+    @method_decorator(submitted_once)
     def post(self, request: HttpRequest, referral_id: int) -> HttpResponse:
         self.require_case_worker()
         form = SmallSumForm(request.POST or None)
@@ -510,7 +558,7 @@ class ClosePage(ReferralView):
                 referral=self.referral, by=self.viewer, **form.cleaned_data
             ),
             template="referrals/close.html",
-            success="Case closed. The referrer and GP have a message back.",
+            success=f"Case closed. {_who_reads_the_message_back(self.referral)}",
         )
 
 
@@ -527,10 +575,11 @@ class ReReferPage(ReferralView):
     def get(self, request: HttpRequest, referral_id: int) -> HttpResponse:
         return self.post(request, referral_id)
 
+    @method_decorator(submitted_once)
     def post(self, request: HttpRequest, referral_id: int) -> HttpResponse:
         if not rules.may_rerefer(self.viewer, self.referral):
             raise PermissionDenied("Only the referrer, the team or the person can refer this case again.")
-        form = ReReferForm(request.POST or None)
+        form = ReReferForm(request.POST or None, by_the_person=self.is_the_person)
         done = (
             reverse("people:my-record")
             if self.is_the_person
@@ -574,7 +623,14 @@ class MessageBackView(ReferrerMayRead):
             response["Content-Disposition"] = f'inline; filename="message-back-{message.pk}.json"'
             return response
         return render(
-            request, "referrals/message_back.html", {"message": message, "document": message.document}
+            request,
+            "referrals/message_back.html",
+            {
+                "message": message,
+                "document": message.document,
+                # A self-referral has no referrer: the person's own name is not who the message is from or to.
+                "self_referral": self.referral.source == ReferralSource.SELF,
+            },
         )
 
 
@@ -727,6 +783,7 @@ class ConnectPage(ReferralView):
     def get(self, request: HttpRequest, referral_id: int) -> HttpResponse:
         return self.post(request, referral_id)
 
+    @method_decorator(submitted_once)
     def post(self, request: HttpRequest, referral_id: int) -> HttpResponse:
         self.require_case_worker()
         person = self.referral.person
@@ -980,15 +1037,14 @@ def my_connect(request: HttpRequest) -> HttpResponse:
 
 
 @requires(Capability.MANAGE_OWN_PLAN)
+@submitted_once
 def my_connect_service(request: HttpRequest, service_id: int) -> HttpResponse:
     """The person asks to join a service, choosing what to share with the organisation."""
     person = _own_person(request)
     service = get_object_or_404(
         Service.objects.select_related("organisation__organisation", "owner"), pk=service_id
     )
-    form = ConnectForm(request.POST or None)
-    form.fields["person_agreed"].label = "I agree to this connection and to sharing what I have ticked"
-    form.fields["note"].label = "A note for the organisation (optional)"
+    form = MyConnectForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             actions.connect_myself(

@@ -3,6 +3,7 @@ shown on its form."""
 
 from __future__ import annotations
 
+import datetime
 import unicodedata
 from collections.abc import Iterable
 from typing import Any
@@ -104,6 +105,41 @@ class DateInput(forms.DateInput):
     def __init__(self) -> None:
         """Use the ISO format the date input sends."""
         super().__init__(format="%Y-%m-%d")
+
+
+class MemorableDateInput(forms.Widget):
+    """The NHS.UK date input, three boxes (day, month, year), for dates people know by heart such as a
+    date of birth: a browser's date picker shows the order of its own locale (mm/dd/yyyy in many an
+    en-GB browser) and is slow to reach a year long past. Rendered by ui/forms/field.html.
+
+    What was typed comes back as "YYYY-MM-DD" for the DateField to read, or to refuse as not a real
+    date, and goes back into the three boxes unchanged. A single value under the field's own name (as
+    older pages and scripts send, 1961-07-14) is still read.
+    """
+
+    PARTS = ("day", "month", "year")
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        if name in data:
+            return data.get(name)
+        day, month, year = (str(data.get(f"{name}_{part}", "")).strip() for part in self.PARTS)
+        if not (day or month or year):
+            return ""
+        return f"{year}-{month}-{day}"
+
+    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
+        return name not in data and not any(f"{name}_{part}" in data for part in self.PARTS)
+
+    @staticmethod
+    def parts(value: Any) -> dict[str, str]:
+        """Split a date, or what was typed, into the day, month and year boxes' values."""
+        if isinstance(value, datetime.date):
+            return {"day": str(value.day), "month": str(value.month), "year": str(value.year)}
+        pieces = str(value or "").split("-", 2)
+        if len(pieces) != 3:
+            return {"day": "", "month": "", "year": ""}
+        year, month, day = pieces
+        return {"day": day, "month": month, "year": year}
 
 
 def show_error(form: forms.Form, error: Exception) -> None:

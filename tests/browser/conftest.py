@@ -128,6 +128,15 @@ def sign_in(page: Page, email: str, password: str = DEMO_PASSWORD) -> None:
     expect(page).not_to_have_url(re.compile(r"/sign-in/"))
 
 
+def fill_date(page: Page, label: str, iso_date: str) -> None:
+    """Type a date into an NHS.UK date input (day, month and year boxes), as a person would."""
+    year, month, day = iso_date.split("-")
+    group = page.get_by_role("group", name=label)
+    group.get_by_label("Day").fill(str(int(day)))
+    group.get_by_label("Month").fill(str(int(month)))
+    group.get_by_label("Year").fill(year)
+
+
 def click_menu_link(page: Page, label: str) -> None:
     """Follow a header navigation link as a person would: through "More" when it has moved in there.
 
@@ -139,7 +148,11 @@ def click_menu_link(page: Page, label: str) -> None:
     expect(link.or_(more).first).to_be_visible()
     if not link.is_visible():
         more.click()
+    href = link.get_attribute("href") or ""
     link.click()
+    # Wait for the page the link opens to load: a check run straight after the click would read the
+    # page being replaced (axe found no document in one CI run).
+    page.wait_for_url(re.compile(re.escape(href) + r"(\?.*)?$"))
 
 
 def accessibility_violations(page: Page) -> list[dict[str, Any]]:
@@ -164,7 +177,36 @@ def check_accessibility() -> Callable[[Page], None]:
     """Assert that axe-core finds no serious or critical violation on the page."""
 
     def check(page: Page) -> None:
+        page.wait_for_load_state()  # a navigation a click began finishes before axe reads the page
         violations = accessibility_violations(page)
         assert violations == [], f"{page.url}: {violations}"
 
     return check
+
+
+# Window sizes for the layout checks: a phone and a desktop (issue 20, item 9).
+PHONE = {"width": 375, "height": 740}
+DESKTOP = {"width": 1280, "height": 800}
+
+
+def sideways_scroll(page: Page) -> str:
+    """Say how the page is wider than the window and what sticks out, or "" when it is not."""
+    widths = page.evaluate(
+        """() => {
+          const limit = document.documentElement.clientWidth;
+          const wide = [...document.querySelectorAll('body *')]
+            .filter(element => element.getBoundingClientRect().right > limit)
+            .filter(element => !element.closest('.nhsuk-skip-link, .nhsuk-u-visually-hidden'))
+            .slice(0, 5)
+            .map(element => element.tagName.toLowerCase() + (element.className ? '.' + element.className : '')
+                 + ' ' + Math.round(element.getBoundingClientRect().right));
+          return {page: document.documentElement.scrollWidth, window: limit, wide};
+        }"""
+    )
+    return f"{page.url} at {widths['window']} px: {widths}" if widths["page"] > widths["window"] else ""
+
+
+def assert_no_sideways_scroll(page: Page) -> None:
+    """The page is no wider than the window."""
+    problem = sideways_scroll(page)
+    assert not problem, problem

@@ -50,7 +50,7 @@ def test_an_assembly_is_recruited_selected_published_topped_up_and_answered(
 ):
     organiser = new_page()
     sign_in(organiser, ORGANISER)
-    click_menu_link(organiser, "Assemblies and steering groups")
+    click_menu_link(organiser, "Assemblies")
     check_accessibility(organiser)
 
     # Set up the assembly.

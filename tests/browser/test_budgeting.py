@@ -18,7 +18,7 @@ from commonweal.accounts.models import Role, User
 from commonweal.budgeting.models import Ballot, BallotMark, BudgetRound, PaperBallot
 from commonweal.people.models import Person
 from commonweal.places.models import Area, Postcode
-from tests.browser.conftest import DEMO_PASSWORD, click_menu_link, sign_in
+from tests.browser.conftest import DEMO_PASSWORD, click_menu_link, fill_date, sign_in
 
 ORGANISER = "organiser@demo.commonweal.invalid"
 ADMINISTRATOR = "admin@demo.commonweal.invalid"
@@ -54,7 +54,7 @@ def _people() -> tuple[Area, Postcode]:
 def _key_paper(page: Page, reference: str, postcode: str, projects: list[str]) -> None:
     page.get_by_label("Ballot number (written on the paper)").fill(reference)
     page.get_by_label("Voter's full name").fill("Ivy Paperwell")
-    page.get_by_label("Voter's date of birth").fill("1948-11-02")
+    fill_date(page, "Voter's date of birth", "1948-11-02")
     page.get_by_label("Voter's postcode").fill(postcode)
     for project in projects:
         page.get_by_label(project).check()
@@ -234,13 +234,13 @@ def test_a_round_goes_from_ideas_through_online_and_paper_voting_to_results_and_
     organiser.goto(f"/participation/budgeting/{budget_round.pk}/paper/")
     organiser.get_by_label("Ballot number (written on the paper)").fill("GH-2")
     organiser.get_by_label("Voter's full name").fill("Omar Ledgerwood")
-    organiser.get_by_label("Voter's date of birth").fill("1990-04-12")
+    fill_date(organiser, "Voter's date of birth", "1990-04-12")
     organiser.get_by_label("Voter's postcode").fill(second_voter)
     organiser.get_by_label("2. Walking netball sessions (£4,000)").check()
     organiser.get_by_role("button", name="Key the ballot").click()
     administrator.get_by_label("Ballot number (written on the paper)").fill("GH-2")
     administrator.get_by_label("Voter's full name").fill("Omar Ledgerwood")
-    administrator.get_by_label("Voter's date of birth").fill("1990-04-12")
+    fill_date(administrator, "Voter's date of birth", "1990-04-12")
     administrator.get_by_label("Voter's postcode").fill(second_voter)
     administrator.get_by_label("1. Outdoor table tennis tables (£6,000)").check()
     administrator.get_by_role("button", name="Key the ballot").click()
@@ -257,7 +257,7 @@ def test_a_round_goes_from_ideas_through_online_and_paper_voting_to_results_and_
     expect(third.get_by_text("The two keyings differ in: project 1, project 2.")).to_be_visible()
     check_accessibility(third)
     third.get_by_label("Voter's full name").fill("Omar Ledgerwood")
-    third.get_by_label("Voter's date of birth").fill("1990-04-12")
+    fill_date(third, "Voter's date of birth", "1990-04-12")
     third.get_by_label("Voter's postcode").fill(second_voter)
     third.get_by_label("2. Walking netball sessions (£4,000)").check()
     third.get_by_role("button", name="Record the ballot").click()

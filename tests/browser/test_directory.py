@@ -55,5 +55,6 @@ def test_a_resident_search_puts_gardening_and_social_groups_first_with_reasons(
     assert fallback is not None
     assert re.findall(r'<a href="#result-(\d+)"', fallback.group(0)) == [str(number) for number in located]
     rows.first.get_by_role("link").click()
-    assert page.get_by_text("Last checked").is_visible()
+    # is_visible() does not wait for the navigation the click starts; expect() does.
+    expect(page.get_by_text("Last checked")).to_be_visible()
     check_accessibility(page)

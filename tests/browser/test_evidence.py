@@ -78,7 +78,9 @@ def test_a_commissioner_filters_uptake_downloads_the_csv_and_sees_small_counts_h
 
     page.get_by_label("Place").select_option(label=place.name)
     page.get_by_label("Deprivation (IMD 2019)").select_option(value=str(quintile))
-    page.get_by_role("button", name="Show the figures").click()
+    # The filtered funnel's disclosure control is computed on request (about 1.5 s here; over 25 s on a
+    # loaded CI machine before its programmes were reused), so the click waits up to a minute.
+    page.get_by_role("button", name="Show the figures").click(timeout=60_000)
     expect(
         page.get_by_text(
             f"Showing {month_label(first)} to {month_label(last)}, {place.name}, every organisation, "

@@ -9,6 +9,7 @@ back. Every page on the way passes an axe scan.
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Callable
 
 from playwright.sync_api import Page, expect
@@ -80,7 +81,11 @@ def test_the_whole_journey_with_a_different_user_for_each_step(
     gp.get_by_label("NHS number").fill(rosa.nhs_number)
     gp.get_by_label("First name").fill(rosa.given_name)
     gp.get_by_label("Last name").fill(rosa.family_name)
-    gp.get_by_label("Date of birth").fill(rosa.date_of_birth.isoformat())
+    # The NHS.UK date input: day, month and year boxes, whatever the browser's own date order.
+    born = gp.get_by_role("group", name="Date of birth")
+    born.get_by_label("Day").fill(str(rosa.date_of_birth.day))
+    born.get_by_label("Month").fill(str(rosa.date_of_birth.month))
+    born.get_by_label("Year").fill(str(rosa.date_of_birth.year))
     gp.get_by_label("Female", exact=True).check()
     gp.get_by_label("Loneliness or isolation", exact=True).check()
     gp.get_by_label("Anything else the link worker should know").fill("Lost her husband last year; low mood")
@@ -101,7 +106,12 @@ def test_the_whole_journey_with_a_different_user_for_each_step(
     worker.get_by_label("Accept it and assign a link worker", exact=True).check()
     worker.get_by_label("Link worker", exact=True).select_option(label="Lena Kettleshaw")
     worker.get_by_role("button", name="Save").click()
-    expect(worker.get_by_text("Triage recorded. The referrer and GP have a message back.")).to_be_visible()
+    expect(
+        worker.get_by_text(
+            f"Triage recorded. Dr Ravi Mossfield (the referrer) and {rosa.gp_practice.name} "
+            "(the person's GP practice) can read the message back."
+        )
+    ).to_be_visible()
     check_accessibility(worker)
 
     # 3. Conversation 1, in Rosa's words.
@@ -140,7 +150,7 @@ def test_the_whole_journey_with_a_different_user_for_each_step(
     check_accessibility(otis)
     expect(otis.get_by_text("Company, and getting back to walking")).to_be_visible()
     otis.get_by_label("Rejected", exact=True).check()
-    otis.get_by_label("Why is it rejected?").select_option(label="At capacity")
+    otis.get_by_label("If you reject it, why?").select_option(label="At capacity")
     otis.get_by_role("button", name="Change the status").click()
     expect(otis.get_by_text("Status changed.")).to_be_visible()
     check_accessibility(otis)
@@ -180,6 +190,7 @@ def test_the_whole_journey_with_a_different_user_for_each_step(
     person.get_by_role("button", name="Save the update").click()
     expect(person.get_by_text("The goal is updated.")).to_be_visible()
     person.get_by_role("link", name="See who has looked at your record").first.click()
+    expect(person).to_have_url(re.compile(r"/who-has-looked/"))
     table = person.locator("table").inner_text()
     assert "Lena Kettleshaw" in table
     assert "Otis Fernwick" in table
@@ -279,3 +290,31 @@ def test_every_other_journey_page_is_accessible(
         response = rosa.goto(path)
         assert response is not None and response.status == 200, path
         check_accessibility(rosa)
+
+
+def test_a_self_referral_sent_again_after_the_back_button_makes_one_referral(page: Page):
+    """Chromium fetches the form again on the way back (a new one-time token) and puts back what was
+    typed; sending it again is the same answers from the same session, so nothing new is made."""
+    page.goto("/refer/yourself/")
+    page.get_by_label("First name").fill("Wren")
+    page.get_by_label("Last name").fill("Backbutton")
+    born = page.get_by_role("group", name="Date of birth")
+    born.get_by_label("Day").fill("9")
+    born.get_by_label("Month").fill("3")
+    born.get_by_label("Year").fill("1988")
+    page.get_by_label("Female", exact=True).check()
+    page.get_by_label("Postcode").fill("M33 7AA")
+    page.get_by_label("Phone call", exact=True).check()
+    page.get_by_label("Phone number").fill("07700 900456")
+    page.get_by_label("Loneliness or isolation", exact=True).check()
+    page.get_by_label("I have read how my information will be used").check()
+    page.get_by_role("button", name="Send my referral").click()
+    expect(page.get_by_role("heading", name="We have your referral")).to_be_visible()
+    page.go_back()
+    expect(page.get_by_label("First name")).to_have_value("Wren")
+    page.get_by_role("button", name="Send my referral").click()
+    expect(page.get_by_role("heading", name="We have your referral")).to_be_visible()
+    expect(
+        page.get_by_text("You already sent this form with these answers, so nothing new was made.")
+    ).to_be_visible()
+    assert Referral.objects.filter(person__family_name="Backbutton").count() == 1

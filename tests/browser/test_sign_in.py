@@ -114,6 +114,7 @@ def test_a_passkey_is_added_and_then_signs_in(page: Page, check_accessibility: C
     assert Passkey.objects.filter(user__email=ADMIN, name="Work laptop").count() == 1
 
     page.get_by_role("button", name="Sign out", exact=True).click()
+    expect(page.get_by_text("You have signed out.")).to_be_visible()
     password_step(page, ADMIN)
     page.get_by_role("button", name="Use a passkey").click()
     expect(page).to_have_url(re.compile(r"/home/$"))

@@ -154,6 +154,8 @@ class Site:
         if self.vendor == "postgresql":
             self.cluster = PostgresCluster(self.folder)
             self.cluster.start()
+        else:
+            self._start_from_migrated_copy()
         out = self.folder / "world.json"
         seeded = subprocess.run(  # noqa: S603
             [sys.executable, "-m", "tests.faults.seed", str(out)],
@@ -162,12 +164,28 @@ class Site:
             check=False,
             capture_output=True,
             text=True,
-            timeout=300,
+            timeout=600,  # a fresh cluster migrates and builds a small demo; CI runs two passes at once
         )
         if seeded.returncode != 0:
             raise AssertionError(f"The seed failed:\n{seeded.stdout[-3000:]}\n{seeded.stderr[-3000:]}")
         self.world = json.loads(out.read_text(encoding="utf-8"))
         self.start_server()
+
+    def _start_from_migrated_copy(self) -> None:
+        """On SQLite, start from the copy of the migrated test database the run's workers share (if
+        there is one): the seed's `migrate` then has nothing to do. A file copy, nothing shared."""
+        from tests.shared_start import FOLDER
+
+        copy = FOLDER / "start.sqlite3" if FOLDER is not None else None
+        if copy is None or not copy.exists():
+            return
+        source = sqlite3.connect(copy)
+        target = sqlite3.connect(self.folder / "faults.sqlite3")
+        try:
+            source.backup(target)
+        finally:
+            target.close()
+            source.close()
 
     def start_server(self) -> None:
         self.port = free_port()

@@ -32,11 +32,32 @@ def test_a_role_without_a_scope_is_refused_with_a_message(signed_in_client, pers
 
 
 @pytest.mark.django_db
+def test_a_role_with_both_an_organisation_and_a_place_is_refused_with_a_message(
+    signed_in_client, persona, places
+):
+    client = signed_in_client(Role.ADMINISTRATOR)
+    someone = persona(Role.RESIDENT)
+    response = client.post(
+        f"/access/users/{someone.pk}/",
+        {"role": "facilitator", "organisation": places.vcse.pk, "area": places.north.pk},
+    )
+    assert response.status_code == 400
+    assert "Choose an organisation or a place, not both" in response.content.decode()
+    assert someone.role_assignments.count() == 1
+
+
+@pytest.mark.django_db
 def test_an_administrator_removes_a_role(signed_in_client, persona):
     client = signed_in_client(Role.ADMINISTRATOR)
     someone = persona(Role.LINK_WORKER)
     assignment = someone.role_assignments.get()
-    client.post(f"/access/users/{someone.pk}/", {"revoke": assignment.pk})
+    # The Remove button asks first, and nothing changes until the administrator says yes.
+    asked = client.post(f"/access/users/{someone.pk}/", {"revoke": assignment.pk})
+    assert asked.status_code == 200
+    assert "Yes, remove the role" in asked.content.decode()
+    assert RoleAssignment.objects.filter(pk=assignment.pk).exists()
+    assert not AuditEvent.objects.filter(action="accounts.revoke_role").exists()
+    client.post(f"/access/users/{someone.pk}/", {"revoke": assignment.pk, "confirm": "yes"})
     assert not RoleAssignment.objects.filter(pk=assignment.pk).exists()
     assert AuditEvent.objects.filter(action="accounts.revoke_role", target_id=someone.pk).count() == 1
 

@@ -9,7 +9,7 @@ C = Capability
 # capability granted to a role by mistake fails this test until someone reviews and adds it.
 STAFF = {C.VIEW_ORGANISATIONS, C.USE_API_TOKENS}
 EXPECTED = {
-    Role.RESIDENT: {C.VIEW_OWN_RECORD, C.MANAGE_OWN_PLAN, C.ANSWER_OWN_MEASURES},
+    Role.RESIDENT: {C.VIEW_OWN_RECORD, C.MANAGE_OWN_PLAN, C.ANSWER_OWN_MEASURES, C.USE_TIMEBANK},
     Role.LINK_WORKER: STAFF
     | {
         C.BREAK_GLASS,
@@ -24,9 +24,13 @@ EXPECTED = {
         C.VIEW_OWN_ORGANISATION,
         C.RESPOND_TO_CONNECTIONS,
         C.MAINTAIN_DIRECTORY_ENTRIES,
+        C.USE_TIMEBANK,
     },
-    Role.COMMUNITY_HEALTH_WORKER: STAFF | {C.BREAK_GLASS, C.MAKE_REFERRALS},
-    Role.FACILITATOR: {C.VIEW_OWN_ORGANISATION},
+    Role.COMMUNITY_HEALTH_WORKER: STAFF
+    | {C.BREAK_GLASS, C.MAKE_REFERRALS, C.VISIT_HOUSEHOLDS, C.SUPERVISE_HOUSEHOLDS},
+    Role.FACILITATOR: {C.VIEW_OWN_ORGANISATION, C.VOLUNTEER},
+    Role.VOLUNTEER_COORDINATOR: STAFF | {C.VIEW_OWN_ORGANISATION, C.COORDINATE_VOLUNTEERS},
+    Role.SAFEGUARDING_LEAD: STAFF | {C.VIEW_OWN_ORGANISATION, C.RECEIVE_SAFEGUARDING_CONCERNS},
     Role.COMMUNITY_ORGANISER: STAFF
     | {
         C.DRAW_NEIGHBOURHOODS,
@@ -34,6 +38,7 @@ EXPECTED = {
         C.STEWARD_DIRECTORY,
         C.RUN_ASSEMBLIES,
         C.RUN_BUDGETING,
+        C.RUN_TIMEBANK,
     },
     Role.COMMISSIONER: STAFF | {C.VIEW_DEPRIVATION_PROFILE, C.ANALYSE_EVIDENCE},
     Role.ADMINISTRATOR: STAFF
@@ -45,7 +50,9 @@ EXPECTED = {
         C.STEWARD_DIRECTORY,
         C.RUN_ASSEMBLIES,
         C.RUN_BUDGETING,
+        C.RUN_TIMEBANK,
         C.ANALYSE_EVIDENCE,
+        C.MANAGE_HOUSEHOLDS,
     },
 }
 
@@ -73,29 +80,54 @@ def test_navigation_shows_only_pages_the_role_may_open(persona):
         "Home",
         "My record",
         "My wellbeing",
+        "My household",
+        "Timebank",
         "Community directory",
+        "Participatory budgeting",
+        "You said, we did",
         "Places",
         "Postcode lookup",
-        "You said, we did",
-        "Participatory budgeting",
     ]
     labels = [item.label for item in navigation_for(persona(Role.ADMINISTRATOR))]
     assert labels == [
         "Home",
-        "Organisations",
-        "Community directory",
-        "Directory review",
-        "Places",
-        "Postcode lookup",
-        "Assemblies and steering groups",
+        "Households",
+        "Assemblies",
         "Budgeting rounds",
-        "You said, we did",
-        "Participatory budgeting",
+        "Directory review",
         "Evidence",
         "People and access",
         "Break-glass reviews",
         "Erasure requests",
+        "Timebank coordination",
+        "Community directory",
+        "Participatory budgeting",
+        "You said, we did",
+        "Organisations",
+        "Places",
+        "Postcode lookup",
     ]
+
+
+# What each role does every day: it comes right after Home, so it shows in the header without "More".
+DAILY_WORK = {
+    Role.RESIDENT: ["My record", "My wellbeing", "My household"],
+    Role.REFERRER: ["Refer someone", "My referrals"],
+    Role.LINK_WORKER: ["Caseload", "Triage", "Safety alerts"],
+    Role.COMMUNITY_HEALTH_WORKER: ["My agenda"],
+    Role.COMMUNITY_ORGANISER: ["Assemblies", "Budgeting rounds"],
+    Role.FACILITATOR: ["My volunteering"],
+    Role.VOLUNTEER_COORDINATOR: ["Volunteers"],
+    Role.ORGANISATION_MEMBER: ["Connections inbox", "My organisation"],
+    Role.COMMISSIONER: ["Evidence"],
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", list(DAILY_WORK), ids=str)
+def test_each_roles_daily_work_comes_first_in_its_navigation(persona, role):
+    labels = [item.label for item in navigation_for(persona(role))]
+    assert labels[1 : 1 + len(DAILY_WORK[role])] == DAILY_WORK[role]
 
 
 def test_an_anonymous_visitor_has_no_capabilities_and_no_navigation():

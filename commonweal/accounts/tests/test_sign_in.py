@@ -48,6 +48,8 @@ def test_sign_out_ends_the_session(signed_in_client):
     response = client.post("/sign-out/")
     assert response.status_code == 302
     assert "_auth_user_id" not in client.session
+    # The browser is asked to drop the pages it cached for this person (a shared device).
+    assert response["Clear-Site-Data"] == '"cache"'
 
 
 @pytest.mark.django_db

@@ -132,7 +132,8 @@ def read_volunteers(
         missing.append(id_column)
     missing.extend(column for column in household_columns if normalise_value(column) not in columns)
     if missing:
-        raise SelectionInputError(f"{path.name}: missing column(s) {', '.join(missing)}.")
+        missing_words = "column" if len(missing) == 1 else "columns"
+        raise SelectionInputError(f"{path.name}: missing {missing_words} {', '.join(missing)}.")
     if id_column is None:
         id_column = next((columns[name] for name in _ID_COLUMNS if name in columns), None)
     volunteers = []

@@ -253,3 +253,66 @@ def test_while_the_selection_waits_the_page_says_so_and_offers_no_second_run(org
     assert "seed 31" in page
     assert "Check again" in page
     assert "Select the panel</button>" not in page
+
+
+def _selection_page(organiser, assembly):
+    client = Client()
+    client.force_login(organiser)
+    return client.get(f"/participation/bodies/{assembly.pk}/selection/")
+
+
+def test_while_the_selection_waits_the_page_refreshes_itself_and_says_how_long_ago_it_was_asked_for(
+    organiser, closed_pool
+):
+    queued = actions.request_selection(assembly=closed_pool, method="leximin", seed=31, by=organiser)
+    SelectionRequest.objects.filter(pk=queued.pk).update(
+        requested_at=timezone.now() - datetime.timedelta(minutes=3, seconds=10)
+    )
+    response = _selection_page(organiser, closed_pool)
+    assert response["Refresh"] == "5"
+    page = response.content.decode()
+    assert (
+        "Asked for 3 minutes ago; waiting for the background worker to start it. "
+        "This page checks again every 5 seconds until the panel is selected."
+    ) in page
+    assert f'<a href="/participation/bodies/{closed_pool.pk}/selection/">Check again</a>' in page
+
+
+def test_while_the_selection_runs_the_page_refreshes_itself_and_says_when_it_started(organiser, closed_pool):
+    queued = actions.request_selection(assembly=closed_pool, method="leximin", seed=31, by=organiser)
+    now = timezone.now()
+    SelectionRequest.objects.filter(pk=queued.pk).update(
+        status=SelectionRequest.Status.RUNNING,
+        requested_at=now - datetime.timedelta(minutes=5),
+        started_at=now - datetime.timedelta(minutes=2, seconds=10),
+    )
+    response = _selection_page(organiser, closed_pool)
+    assert response["Refresh"] == "5"
+    assert "Started 2 minutes ago. This page checks again every 5 seconds" in response.content.decode()
+
+
+def test_once_the_selection_is_made_the_page_stops_refreshing(organiser, selected):
+    response = _selection_page(organiser, selected)
+    assert response.status_code == 200
+    assert "Refresh" not in response
+    page = response.content.decode()
+    assert "Check again" not in page
+    assert "The panel as drawn against the quotas" in page
+
+
+def test_once_the_selection_has_failed_the_page_stops_refreshing(organiser, closed_pool):
+    queued = actions.request_selection(assembly=closed_pool, method="leximin", seed=31, by=organiser)
+    SelectionRequest.objects.filter(pk=queued.pk).update(
+        status=SelectionRequest.Status.FAILED, error="The quotas cannot all be met."
+    )
+    response = _selection_page(organiser, closed_pool)
+    assert "Refresh" not in response
+    page = response.content.decode()
+    assert "The last selection could not be made" in page
+    assert "Check again" not in page
+
+
+def test_before_any_selection_is_asked_for_the_page_does_not_refresh(organiser, closed_pool):
+    response = _selection_page(organiser, closed_pool)
+    assert "Refresh" not in response
+    assert "Select the panel</button>" in response.content.decode()

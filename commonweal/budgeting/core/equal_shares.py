@@ -798,7 +798,8 @@ def equal_shares_selection(
         added = tuple(greedy_fill(profile, engine.ranks, winners, budget))
         if added:
             notes.append(
-                f"Utilitarian completion added {len(added)} project(s) with the most votes that still fit."
+                f"Utilitarian completion added {len(added)} {'project' if len(added) == 1 else 'projects'} "
+                "with the most votes that still fit."
             )
     replaced = False
     if comparison is not Comparison.NONE:

@@ -104,9 +104,18 @@ def ballot_ready(
 
 
 def voting_round(place: Area, organiser: User, **changes: Any) -> BudgetRound:
-    """A round open for voting until the end of today, with ties broken by a lot drawn from seed 11."""
+    """A round open for voting until the end of tomorrow, with ties broken by a lot drawn from seed 11.
+
+    Tomorrow, not today: a test that runs across midnight must still find the round open (one that
+    closed "today" refused the fixture's own ballots when CI crossed midnight on 7 December 2026).
+    """
     budget_round = ballot_ready(place, organiser, **changes)
-    actions.open_voting(budget_round=budget_round, voting_closes_on=today(), by=organiser, seed=11)
+    actions.open_voting(
+        budget_round=budget_round,
+        voting_closes_on=today() + datetime.timedelta(days=1),
+        by=organiser,
+        seed=11,
+    )
     budget_round.refresh_from_db()
     return budget_round
 

@@ -256,7 +256,7 @@ def test_only_the_voter_may_change_their_ballot(places, organiser):
 )
 def test_who_may_not_vote_online_is_told_why_and_nothing_is_recorded(places, organiser, case, message):
     budget_round = voting_round(places.north, organiser)
-    closes = today()
+    closes = budget_round.voting_closes_on
     if case == "elsewhere":
         outside = postcode_outside(places.north)
         voter = make_voter(places.north, postcode=outside.postcode)

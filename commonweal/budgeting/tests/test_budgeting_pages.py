@@ -464,7 +464,7 @@ def test_closing_voting_too_early_is_explained_on_the_hub(organiser, subjects):
     before = _snapshot()
     response = client.post(f"/participation/budgeting/{pk}/next/close/")
     assert response.status_code == 400
-    closes = today()
+    closes = BudgetRound.objects.get(pk=pk).voting_closes_on
     assert f"Voting is open until the end of {closes.day} {closes:%B %Y}: close it after that day." in _text(
         response
     )
@@ -721,6 +721,27 @@ def test_the_results_explain_every_project_with_a_chart_and_its_table(places, su
     export = Client().get(f"/participation/budgets/{pk}/round.pb")
     assert export["Content-Disposition"] == f'attachment; filename="commonweal-round-{pk}.pb"'
     assert export.content.decode().startswith("META\nkey;value\n")
+
+
+def test_the_results_say_plainly_what_the_count_did_before_the_methods_words(places, organiser):
+    # Every project has a voter and they do not all fit, so Equal Shares raises the shares (Add1).
+    budget_round = voting_round(places.north, organiser, name="Add1 round")
+    for index, choices in enumerate([{"1": 1, "4": 1}, {"4": 1}, {"2": 1, "3": 1}, {"1": 1}]):
+        actions.cast_online_ballot(
+            budget_round=budget_round, choices=choices, by=make_voter(places.north, index=index)
+        )
+    pass_closing_day(budget_round)
+    actions.close_voting(budget_round=budget_round, by=organiser)
+    budget_round.refresh_from_db()
+    add1 = next(note for note in budget_round.result.notes if note.startswith("Add1 completion:"))
+    assert "runs of Equal Shares computed" in add1
+    text = _text(Client().get(f"/participation/budgets/{budget_round.pk}/results/"))
+    plain = (
+        "Each voter first had an equal share of the budget to spend on the projects they voted for. Money "
+        "was left over, so everyone&#x27;s share was raised a little at a time, counting again each time, "
+        "for as long as the projects bought still fitted in the budget."
+    )
+    assert f'<p>{plain}</p><p class="nhsuk-body-s">{escape(add1)}</p>' in text
 
 
 def test_a_voter_sees_what_their_share_paid_for(places, subjects):

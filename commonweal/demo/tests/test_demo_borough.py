@@ -9,8 +9,11 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from commonweal.accounts.models import User
+from commonweal.accounts.models import Role, User
 from commonweal.demo.builder import DEMO_LOGINS, DEMO_PASSWORD
+from commonweal.households.demo import demo_size
+from commonweal.people.models import Person
+from tests.demo_database import DEMO_RESIDENTS
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_borough")]
 
@@ -33,7 +36,11 @@ def test_every_demo_login_has_its_role_and_the_published_password():
     for login in DEMO_LOGINS:
         user = User.objects.get(email=login.email)
         assert user.check_password(DEMO_PASSWORD)
-        assert list(user.role_assignments.values_list("role", flat=True)) == [login.role.value]
+        roles = list(user.role_assignments.values_list("role", flat=True))
+        # One role each; the volunteering demo's coordinator and safeguarding lead hold theirs for both
+        # of its organisations.
+        scopes = 2 if login.role in {Role.VOLUNTEER_COORDINATOR, Role.SAFEGUARDING_LEAD} else 1
+        assert roles == [login.role.value] * scopes, login.email
     resident = User.objects.get(email="resident@demo.commonweal.invalid")
     assert (resident.person.given_name, resident.person.family_name) == ("Rosa", "Amberbrook")
 
@@ -81,3 +88,17 @@ def test_demo_code_refuses_a_demo_address_whose_authenticator_is_not_the_demos()
     TOTPDevice.objects.filter(user__email="admin@demo.commonweal.invalid").update(key="ab" * 20)
     with pytest.raises(CommandError, match="has no demo authenticator"):
         call_command("demo_code", "admin", stdout=StringIO())
+
+
+def test_demo_residents_have_realistic_mixes_of_age_sex_and_ethnicity():
+    people = list(Person.objects.values_list("sex", "ethnicity", "date_of_birth", "nhs_number"))
+    # The tests' demo borough (tests/demo_database.py), and the people of its community health workers'
+    # households, drawn from the same fictional population.
+    assert len(people) == DEMO_RESIDENTS + demo_size(DEMO_RESIDENTS)[1]
+    sexes = {sex for sex, _, _, _ in people}
+    assert {"female", "male"} <= sexes
+    assert len({ethnicity for _, ethnicity, _, _ in people}) >= 5
+    years = sorted(born.year for _, _, born, _ in people)
+    assert years[0] <= 1946 and years[-1] >= 2005
+    # NHS numbers from the test range that starts with 999, which is never issued to real patients.
+    assert all(number.startswith("999") for _, _, _, number in people)

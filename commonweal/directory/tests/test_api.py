@@ -136,3 +136,26 @@ def test_schemathesis_finds_no_failures_against_the_published_document(live_serv
         except Exception as error:  # collect every operation's failure, then report them together
             failures.append(f"{api_operation.label}: {error}")
     assert failures == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/openreferral/services", "/openreferral/service_at_locations"])
+@pytest.mark.parametrize("value", ["abc", "25:00", "9", "12:61"])
+def test_a_start_or_end_time_that_is_not_a_time_is_a_400_naming_it(client: Client, entries, path, value):
+    for name in ("start_time", "end_time"):
+        response = client.get(path, {name: value})
+        assert response.status_code == 400, (name, value, response.content)
+        assert response.json()["error"] == "bad_parameter"
+        assert response.json()["detail"].startswith(f"{name}: ")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE", "QUERY"])
+def test_a_method_the_api_does_not_offer_is_a_json_405_even_without_a_csrf_token(entries, method):
+    # A real client sends no CSRF token; the check must not turn the 405 into Django's bare 403 page.
+    client = Client(enforce_csrf_checks=True)
+    response = client.generic(method, "/openreferral/services", b"{}", content_type="application/json")
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD, OPTIONS"
+    assert response.json() == {"error": "method_not_allowed", "detail": "This API is read-only: use GET."}
+    assert Service.objects.count() == 3

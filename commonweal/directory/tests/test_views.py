@@ -249,3 +249,80 @@ def test_stale_entries_remind_their_owner_once(entries, places, settings):
     ]
     call_command("directory_reminders", stdout=__import__("io").StringIO())
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("where", ["Sale", "Stretford", "Partington", "M33", "sale moor"])
+def test_the_places_the_near_box_names_as_examples_are_found(client: Client, entries, where: str):
+    response = client.get("/directory/", {"q": "choir", "where": where})
+    assert response.status_code == 200, response.context["form"].errors
+    assert "We could not find" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_near_miss_is_asked_whether_it_meant_a_place_we_know(client: Client, entries):
+    response = client.get("/directory/", {"q": "choir", "where": "Stretferd"})
+    assert response.status_code == 400
+    assert "We could not find a place called “Stretferd”. Did you mean “Stretford”?" in (
+        response.content.decode()
+    )
+
+
+@pytest.mark.django_db
+def test_the_stale_reminder_links_to_the_entry_at_the_sites_own_address(entries, places, settings):
+    from django.core.management import call_command
+
+    make_persona(Role.ORGANISATION_MEMBER, places)
+    settings.DIRECTORY_STALE_AFTER_DAYS = 0
+    settings.SITE_URL = "https://commonweal.example.org/"
+    call_command("directory_reminders", stdout=__import__("io").StringIO())
+    garden = entries["garden"]
+    assert f"https://commonweal.example.org/directory/services/{garden.pk}/\n" in mail.outbox[0].body
+
+
+@pytest.mark.django_db
+def test_sessions_held_at_the_place_show_on_the_edit_form_and_survive_a_save(entries, places):
+    import datetime
+
+    from commonweal.directory.models import Schedule
+
+    alice = make_persona(Role.ORGANISATION_MEMBER, places, full_name="Alice Owner")
+    garden = entries["garden"]
+    garden.schedules.all().delete()
+    at_place = garden.service_at_locations.get()
+    weekly = Schedule.objects.create(
+        service_at_location=at_place,
+        freq="WEEKLY",
+        interval=1,
+        byday="MO,TH",
+        opens_at=datetime.time(10),
+        closes_at=datetime.time(12),
+    )
+    monthly = Schedule.objects.create(
+        service_at_location=at_place,
+        freq="MONTHLY",
+        interval=1,
+        byday="1TU",
+        opens_at=datetime.time(18),
+        closes_at=datetime.time(20),
+    )
+    closure = Schedule.objects.create(service_at_location=at_place, is_closure=True, description="August")
+    form = _client(alice).get(f"/directory/services/{garden.pk}/edit/").context["form"]
+    shown = form.initial["sessions"]
+    assert shown == "Monday 10:00-12:00\nThursday 10:00-12:00\nMonthly on the first Tuesday 18:00-20:00"
+    data = {key: value for key, value in form.initial.items() if value not in (None, [])}
+    response = _client(alice).post(f"/directory/services/{garden.pk}/edit/", data)
+    assert response.status_code == 302
+    # Saved as shown: the same records, nothing added, the closure untouched.
+    assert sorted(Schedule.objects.filter(pk__in=[weekly.pk, monthly.pk, closure.pk]).values_list("pk")) == [
+        (weekly.pk,),
+        (monthly.pk,),
+        (closure.pk,),
+    ]
+    assert Schedule.objects.filter(service=garden).count() == 0
+    # Thursday taken out: the two-day session is replaced by Monday alone; the monthly one stays.
+    data["sessions"] = "Monday 10:00-12:00\nMonthly on the first Tuesday 18:00-20:00"
+    _client(alice).post(f"/directory/services/{garden.pk}/edit/", data)
+    assert not Schedule.objects.filter(pk=weekly.pk).exists()
+    assert Schedule.objects.filter(pk=monthly.pk).exists()
+    assert list(Schedule.objects.filter(service=garden).values_list("freq", "byday")) == [("WEEKLY", "MO")]

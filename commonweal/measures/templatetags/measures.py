@@ -54,6 +54,26 @@ def change_words(change: Change | None) -> str:
     return words
 
 
+# What a change means, for the person themselves: no method words ("reliable", "threshold").
+PLAIN_OUTCOMES = {
+    "reliable improvement": "Better, by more than the usual ups and downs",
+    "reliable deterioration": "Worse, by more than the usual ups and downs",
+    "no reliable change": "About the same (within the usual ups and downs)",
+    "not comparable": "Cannot be compared",
+}
+PLAIN_DIRECTIONS = {"improved": "Better", "deteriorated": "Worse", "no change": "No change"}
+
+
+@register.filter
+def plain_change_words(change: Change | None) -> str:
+    """Say what a change means in plain words, for the person whose scores they are."""
+    if change is None:
+        return ""
+    if change.outcome == "no published threshold":
+        return PLAIN_DIRECTIONS.get(change.direction, PLAIN_OUTCOMES["not comparable"])
+    return PLAIN_OUTCOMES[change.outcome]
+
+
 @register.filter
 def get_item(mapping: dict[str, str], key: str) -> str:
     """Look a key up in a mapping (the instrument's title by its code), or return the key itself."""

@@ -217,7 +217,7 @@ def test_the_command_runs_the_sweep_and_reports_what_it_did(cast, settings):
     call_command("measures_reminders", stdout=out)
     assert (
         out.getvalue().strip()
-        == "1 baseline schedule(s) started, 3 reminder(s) queued, 0 safety alert(s) escalated."
+        == "1 baseline schedule started, 3 reminders queued, 0 safety alerts escalated."
     )
 
 

@@ -290,7 +290,11 @@ def test_the_link_worker_sees_scores_change_trend_and_unverified_claims_and_the_
     assert "Questionnaires and progress" in page
     assert "Since the first answer: 14 to 8 (-6), reliable improvement (threshold not yet verified)." in page
     assert "A change of 6 points or more (not yet checked against its primary source)" in page
-    assert "Not yet checked against a primary source: PHQ-9 total score: rule for unanswered items;" in page
+    assert (
+        "Not yet checked against the questionnaire's published source, so use with care: "
+        "PHQ-9 total score: rule for unanswered items; PHQ-9 total score: reliable change." in page
+    )
+    assert "Not yet checked against a primary source" not in page
     assert RecordAccess.objects.get().viewer == cast.lena
 
 
@@ -347,7 +351,7 @@ def test_planning_questionnaires(cast):
         {"instruments": ["phq-9", "ons4"], "baseline_on": "2026-03-02", "follow_up_weeks": "6, 12"},
         follow=True,
     )
-    assert "Questionnaires planned: a baseline on 2 March 2026 and 2 follow-up(s)." in done.content.decode()
+    assert "Questionnaires planned: a baseline on 2 March 2026 and 2 follow-ups." in done.content.decode()
     assert ScheduledMeasure.objects.filter(person=cast.rosa).count() == 6
 
 
@@ -510,8 +514,37 @@ def test_a_score_with_no_published_threshold_says_so_and_still_gives_the_directi
         actions.save_answers(response=response, answers=answers, by=cast.lena)
         actions.submit_response(response=response, by=cast.lena)
     page = client_for(cast.rosa.user).get("/measures/me/").content.decode()
-    assert "Since the first answer: 4 to 6 (+2), no published threshold (improved)." in page
-    assert "Since the first answer: 7 to 4 (-3), no published threshold (improved)." in page
+    # The person reads plain words: which way it went, and why no more is said.
+    assert "Since the first answer: 4 to 6 (+2), better." in page
+    assert "Since the first answer: 7 to 4 (-3), better." in page
+    assert (
+        page.count(
+            "There is no agreed size of change for this score that shows a real change for one person, "
+            "so we only say whether it went up or down."
+        )
+        == 4
+    )
+    assert "published threshold" not in page.lower()
+    assert "Reliable change" not in page
+    assert "ONS publishes thresholds" not in page
+    assert "primary source" not in page
+    # Their link worker keeps the method's words.
+    staff_page = client_for(cast.lena).get(f"/measures/people/{cast.rosa.pk}/").content.decode()
+    assert "Since the first answer: 4 to 6 (+2), no published threshold (improved)." in staff_page
+    assert "Since the first answer: 7 to 4 (-3), no published threshold (improved)." in staff_page
+    # A questionnaire's licence is no business of the page about a person's scores.
+    assert "licence terms" not in staff_page
+    assert "Life satisfaction: reliable change; Feeling the things you do are worthwhile" in staff_page
+
+
+def test_the_person_reads_a_reliable_change_in_plain_words(cast):
+    _submitted(cast, PHQ9_SAFE | {"phq9_1": 3, "phq9_2": 3, "phq9_3": 3})
+    _submitted(cast, PHQ9_SAFE)
+    page = client_for(cast.rosa.user).get("/measures/me/").content.decode()
+    assert "Since the first answer: 14 to 8 (-6), better, by more than the usual ups and downs." in page
+    assert "A change of 6 points or more is more than the usual ups and downs." in page
+    assert "reliable improvement" not in page.lower()
+    assert "not yet verified" not in page
 
 
 def test_a_resident_whose_account_has_no_record_is_told_so(places):

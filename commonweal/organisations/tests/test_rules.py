@@ -21,6 +21,9 @@ STAFF = {
     Role.COMMUNITY_ORGANISER,
     Role.COMMISSIONER,
     Role.ADMINISTRATOR,
+    # Staff of the volunteering organisations (accounts/permissions.py: _STAFF_BASICS).
+    Role.VOLUNTEER_COORDINATOR,
+    Role.SAFEGUARDING_LEAD,
 }
 
 

@@ -3,6 +3,7 @@ import pytest
 from commonweal.accounts.models import Role
 from commonweal.audit.models import AuditEvent
 from commonweal.organisations.models import Organisation
+from tests.blank_values import blank_values
 
 
 @pytest.mark.django_db
@@ -90,3 +91,39 @@ def test_the_api_explains_an_unknown_kind(signed_in_client, places):
     assert response.status_code == 422
     assert response.json()["error"] == "invalid_request"
     assert "kind" in response.json()["detail"]
+
+
+@pytest.mark.django_db
+def test_an_organisation_with_no_ods_code_or_contact_says_not_recorded_rather_than_none(
+    signed_in_client, places
+):
+    # Issue 20: a facilitator opening their organisation read "ODS code None" and a blank contact.
+    client = signed_in_client(Role.ORGANISATION_MEMBER)
+    page = client.get(f"/organisations/{places.vcse.pk}/").content.decode()
+    assert blank_values(page) == []
+    assert (
+        '<dt class="nhsuk-summary-list__key">ODS code</dt>'
+        '<dd class="nhsuk-summary-list__value">Not recorded</dd>'
+    ) in page
+    assert (
+        '<dt class="nhsuk-summary-list__key">Contact</dt>'
+        '<dd class="nhsuk-summary-list__value">Not recorded</dd>'
+    ) in page
+
+
+@pytest.mark.django_db
+def test_an_organisations_contact_shows_its_email_and_phone(signed_in_client, places):
+    Organisation.objects.filter(pk=places.vcse.pk).update(
+        email="hello@walking.example", phone="0161 496 0000"
+    )
+    page = (
+        signed_in_client(Role.ORGANISATION_MEMBER).get(f"/organisations/{places.vcse.pk}/").content.decode()
+    )
+    assert ('<dd class="nhsuk-summary-list__value">hello@walking.example<br>0161 496 0000</dd>') in page
+
+
+@pytest.mark.django_db
+def test_the_organisation_list_says_not_recorded_for_a_missing_ods_code(signed_in_client, places):
+    page = signed_in_client(Role.LINK_WORKER).get("/organisations/", {"q": "walking"}).content.decode()
+    assert blank_values(page) == []
+    assert '<td class="nhsuk-table__cell">Not recorded</td>' in page

@@ -1,9 +1,13 @@
+import datetime
+import re
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.test import Client
 
 from commonweal.accounts.models import Role
 from commonweal.audit.models import AuditEvent, RecordAccess
-from tests.factories import PersonFactory
+from tests.factories import PersonFactory, RecordAccessFactory
 
 
 @pytest.fixture
@@ -111,3 +115,136 @@ def test_finding_with_a_bad_or_unknown_nhs_number_says_why(persona, rosa):
     assert "This is not a valid NHS number: its check digit does not match." in page
     page = client.get("/people/find/", {"nhs_number": "4010232137"}).content.decode()
     assert "No one with this NHS number is recorded in Commonweal" in page
+
+
+MORNING = datetime.datetime(2025, 3, 3, 10, 0, tzinfo=ZoneInfo("Europe/London"))
+
+
+def _rows(page: str) -> list[str]:
+    """The body rows of the page's first table, as text, tags removed."""
+    body = page.split('<tbody class="nhsuk-table__body">', 1)[1].split("</tbody>", 1)[0]
+    return [" ".join(re.sub(r"<[^>]+>", " ", row).split()) for row in body.split("</tr>")[:-1]]
+
+
+@pytest.fixture
+def lena(persona):
+    return persona(Role.LINK_WORKER, full_name="Lena Linkworker")
+
+
+@pytest.fixture
+def otis(persona):
+    return persona(Role.COMMUNITY_HEALTH_WORKER, full_name="Otis Outreach")
+
+
+@pytest.mark.django_db
+def test_45_views_by_one_link_worker_in_one_minute_show_as_one_row_of_45_views(rosa, lena):
+    for second in range(45):
+        RecordAccessFactory(
+            person=rosa, viewer=lena, accessed_at=MORNING + datetime.timedelta(seconds=second)
+        )
+    page = _client_for(rosa.user).get("/me/who-has-looked/").content.decode()
+    assert _rows(page) == ["3 March 2025, 10:00 45 views Lena Linkworker On their caseload"]
+    assert (
+        "Views by the same person for the same reason, each within 30 minutes of the one before, "
+        "are shown as one row with how many views there were."
+    ) in page
+    assert RecordAccess.objects.count() == 45
+
+
+@pytest.mark.django_db
+def test_two_viewers_interleaved_stay_in_separate_rows(rosa, lena, otis):
+    minute = datetime.timedelta(minutes=1)
+    for viewer, at in [(lena, 0), (lena, 1), (otis, 2), (lena, 3), (otis, 4), (otis, 5)]:
+        RecordAccessFactory(person=rosa, viewer=viewer, accessed_at=MORNING + at * minute)
+    page = _client_for(rosa.user).get("/me/who-has-looked/").content.decode()
+    assert _rows(page) == [
+        "3 March 2025, 10:04 to 10:05 2 views Otis Outreach On their caseload",
+        "3 March 2025, 10:03 Lena Linkworker On their caseload",
+        "3 March 2025, 10:02 Otis Outreach On their caseload",
+        "3 March 2025, 10:00 to 10:01 2 views Lena Linkworker On their caseload",
+    ]
+
+
+@pytest.mark.django_db
+def test_a_look_more_than_30_minutes_after_the_last_starts_a_new_row(rosa, lena):
+    for at in [0, 20, 40, 71, 72]:
+        RecordAccessFactory(person=rosa, viewer=lena, accessed_at=MORNING + datetime.timedelta(minutes=at))
+    RecordAccessFactory(person=rosa, viewer=lena, accessed_at=MORNING + datetime.timedelta(days=1))
+    page = _client_for(rosa.user).get("/me/who-has-looked/").content.decode()
+    assert _rows(page) == [
+        "4 March 2025, 10:00 Lena Linkworker On their caseload",
+        "3 March 2025, 11:11 to 11:12 2 views Lena Linkworker On their caseload",
+        "3 March 2025, 10:00 to 10:40 3 views Lena Linkworker On their caseload",
+    ]
+
+
+@pytest.mark.django_db
+def test_a_run_over_midnight_shows_both_days(rosa, lena):
+    late = datetime.datetime(2025, 3, 3, 23, 50, tzinfo=ZoneInfo("Europe/London"))
+    for at in [0, 20]:
+        RecordAccessFactory(person=rosa, viewer=lena, accessed_at=late + datetime.timedelta(minutes=at))
+    page = _client_for(rosa.user).get("/me/who-has-looked/").content.decode()
+    assert _rows(page) == [
+        "3 March 2025, 23:50 to 4 March 2025, 00:10 2 views Lena Linkworker On their caseload"
+    ]
+
+
+@pytest.mark.django_db
+def test_the_log_pages_by_rows_of_runs(rosa, lena, otis):
+    # 51 runs: the two viewers take turns, an hour apart.
+    for step in range(51):
+        RecordAccessFactory(
+            person=rosa, viewer=(lena, otis)[step % 2], accessed_at=MORNING + datetime.timedelta(hours=step)
+        )
+    client = _client_for(rosa.user)
+    first = client.get("/me/who-has-looked/").content.decode()
+    assert len(_rows(first)) == 50
+    assert 'href="?page=2"' in first
+    second = client.get("/me/who-has-looked/?page=2").content.decode()
+    assert _rows(second) == ["3 March 2025, 10:00 Lena Linkworker On their caseload"]
+
+
+@pytest.mark.django_db
+def test_the_own_record_page_shows_the_latest_views_grouped(rosa, lena):
+    for second in range(45):
+        RecordAccessFactory(
+            person=rosa, viewer=lena, accessed_at=MORNING + datetime.timedelta(seconds=second)
+        )
+    own = _client_for(rosa.user).get("/me/").content.decode()
+    assert _rows(own.split("Who has looked at your record recently</h2>", 1)[1]) == [
+        "3 March 2025, 10:00 45 views Lena Linkworker On their caseload"
+    ]
+
+
+@pytest.mark.django_db
+def test_the_staff_record_page_shows_the_views_grouped(rosa, lena, otis):
+    for second in range(45):
+        RecordAccessFactory(
+            person=rosa, viewer=lena, accessed_at=MORNING + datetime.timedelta(seconds=second)
+        )
+    client = _client_for(otis)
+    reason = "Welfare check requested by a neighbour today"
+    client.post(f"/people/{rosa.pk}/break-glass/", {"reason": reason})
+    page = client.get(f"/people/{rosa.pk}/").content.decode()
+    rows = _rows(page[page.index('<caption class="nhsuk-table__caption">Who has looked at this record') :])
+    assert rows[1:] == ["3 March 2025, 10:00 45 views Lena Linkworker On their caseload"]
+    assert rows[0].endswith(f"Otis Outreach Break-glass access: “{reason}”")
+    assert RecordAccess.objects.count() == 46
+
+
+@pytest.mark.django_db
+def test_the_downloads_still_list_every_view(rosa, lena):
+    for second in range(45):
+        RecordAccessFactory(
+            person=rosa, viewer=lena, accessed_at=MORNING + datetime.timedelta(seconds=second)
+        )
+    client = _client_for(rosa.user)
+    document = client.get("/me/download.json").json()
+    assert [item["who"] for item in document["who_has_looked_at_my_record"]] == ["Lena Linkworker"] * 45
+    assert [item["at"] for item in document["who_has_looked_at_my_record"]][:2] == [
+        "2025-03-03T10:00:44+00:00",
+        "2025-03-03T10:00:43+00:00",
+    ]
+    page = client.get("/me/download/").content.decode()
+    views = [row for row in _rows(page.split("Who has looked at your record</h2>", 1)[1])]
+    assert views == ["3 March 2025, 10:00 Lena Linkworker On their caseload"] * 45

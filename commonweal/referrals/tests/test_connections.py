@@ -218,6 +218,48 @@ def test_the_connect_page_shows_capacity_before_connecting(world, client_for):
 
 
 @pytest.mark.django_db
+def test_only_a_connection_that_can_be_rejected_asks_why_it_is_rejected(world, client_for):
+    connection = connection_for(world, open_case(world))
+    member = client_for(world.member)
+    assert "If you reject it, why?" in member.get(f"/connections/{connection.pk}/").content.decode()
+    member.post(f"/connections/{connection.pk}/", {"to_status": "accepted", "note": ""})
+    page = member.get(f"/connections/{connection.pk}/").content.decode()
+    assert 'value="in-progress"' in page
+    assert "reject" not in page.lower()
+    assert Connection.objects.get(pk=connection.pk).status == "accepted"
+
+
+@pytest.mark.django_db
+def test_a_note_is_shown_as_from_whoever_asked_for_the_connection(world, client_for):
+    asked_by_worker = connection_for(world, open_case(world), shared=["note"])
+    asked_by_person = actions.connect_myself(
+        person=world.rosa,
+        service=world.food,
+        shared_fields=["note"],
+        note="I love cooking",
+        by=world.resident,
+    )
+    assert (
+        "Note from the link worker</dt>"
+        in client_for(world.member).get(f"/connections/{asked_by_worker.pk}/").content.decode()
+    )
+    page = client_for(world.other_member).get(f"/connections/{asked_by_person.pk}/").content.decode()
+    assert "Note from the person</dt>" in page
+    assert "link worker" not in page
+
+
+@pytest.mark.django_db
+def test_the_persons_own_connect_form_speaks_to_them(world, client_for):
+    page = client_for(world.resident).post(f"/me/connect/{world.walking.pk}/", {"note": ""}).content.decode()
+    assert "What you agree to share with the organisation" in page
+    assert "Your name is always shared, so the organisation knows who is coming." in page
+    assert page.count("Confirm that you agree to this connection") == 2
+    assert "the person" not in page
+    assert "link worker&#x27;s note" not in page
+    assert Connection.objects.count() == 0
+
+
+@pytest.mark.django_db
 def test_the_person_can_connect_themselves_and_cancel_but_not_accept(world, client_for):
     client = client_for(world.resident)
     response = client.post(

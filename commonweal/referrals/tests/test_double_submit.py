@@ -7,10 +7,20 @@ from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.test import Client
 
-from commonweal.referrals.models import Attendance, Connection, ConnectionTransition, Referral
+from commonweal.people.models import BreakGlassOpening, Goal, GoalReview, NetworkMember, SafeguardingConcern
+from commonweal.referrals import actions
+from commonweal.referrals.models import (
+    Attendance,
+    Connection,
+    ConnectionTransition,
+    ContactLogEntry,
+    Conversation,
+    Referral,
+    SmallSum,
+)
 from commonweal.referrals.tests.factories import connection_for, open_case
 from commonweal.referrals.tests.test_pages import _self_referral
-from commonweal.ui.idempotency import ALREADY_SENT
+from commonweal.ui.idempotency import ALREADY_SENT, SAME_ANSWERS_SENT
 
 pytestmark = pytest.mark.django_db
 TOKEN = {"form_token": "a-one-time-token-from-the-form"}
@@ -44,6 +54,27 @@ def test_a_self_referral_sent_twice_makes_one_referral(world):
     assert first["Location"] == second["Location"] == "/refer/yourself/sent/"
     assert ALREADY_SENT in _messages(second)
     assert Referral.objects.count() == 1
+
+
+def test_a_self_referral_sent_again_after_the_back_button_gave_it_a_new_token_makes_one_referral(world):
+    client = Client()
+    first = client.post("/refer/yourself/", {**_self_referral(), "form_token": "the-token-of-the-first-page"})
+    # The back button fetched the form again: a new token, and the browser put back what was typed.
+    second = client.post(
+        "/refer/yourself/", {**_self_referral(), "form_token": "the-token-of-the-page-again"}
+    )
+    assert first["Location"] == second["Location"] == "/refer/yourself/sent/"
+    assert _messages(second) == [SAME_ANSWERS_SENT]
+    assert SAME_ANSWERS_SENT == "You already sent this form with these answers, so nothing new was made."
+    assert Referral.objects.count() == 1
+
+
+def test_the_same_answers_from_another_browser_are_not_told_anything_was_sent(world):
+    Client().post("/refer/yourself/", {**_self_referral(), "form_token": "one-browser"})
+    other = Client().post("/refer/yourself/", {**_self_referral(), "form_token": "another-browser"})
+    assert other["Location"] == "/refer/yourself/sent/"
+    assert _messages(other) == []
+    assert Referral.objects.count() == 2
 
 
 def test_a_self_referral_that_failed_keeps_its_token_and_can_be_sent_again(world):
@@ -108,3 +139,93 @@ def test_attendance_recorded_twice_is_one_record(world, client_for):
     first, second = client.post(path, data), client.post(path, data)
     assert first.status_code == second.status_code == 302
     assert Attendance.objects.filter(connection=connection).count() == 1
+
+
+def _closed_case(world):
+    referral = open_case(world)
+    return actions.close_referral(referral=referral, reason="goals_met", by=world.link_worker)
+
+
+# Every other form that makes a record in referrals and people: (who, path, data, what it makes).
+CREATE_FORMS = {
+    "contact": (
+        "link_worker",
+        "/referrals/{case}/contacts/new/",
+        {"kind": "call", "outcome": "spoke", "happened_at": "2026-03-02T10:00", "note": "Booked a visit"},
+        ContactLogEntry,
+    ),
+    "conversation": (
+        "link_worker",
+        "/referrals/{case}/conversations/1/new/",
+        {"held_on": "2026-03-02", "participants": "Rosa and Alice", "summary": "Wants to grow things"},
+        Conversation,
+    ),
+    "small sum": (
+        "link_worker",
+        "/referrals/{case}/small-sums/new/",
+        {"amount": "40", "purpose": "Meter"},
+        SmallSum,
+    ),
+    "connection": (
+        "link_worker",
+        "/referrals/{case}/connect/",
+        {"service": "{walking}", "shared_fields": ["what_matters"], "person_agreed": "on"},
+        Connection,
+    ),
+    "own connection": ("resident", "/me/connect/{walking}/", {"person_agreed": "on"}, Connection),
+    "goal": ("link_worker", "/people/{rosa}/goals/new/", {"description": "Sing in a choir"}, Goal),
+    "own goal": ("resident", "/me/goals/new/", {"description": "Sing in a choir"}, Goal),
+    "network": ("link_worker", "/people/{rosa}/network/", {"kind": "family", "name": "Jess"}, NetworkMember),
+    "safeguarding": (
+        "link_worker",
+        "/people/{rosa}/safeguarding/",
+        {"concern": "Bruising noticed"},
+        SafeguardingConcern,
+    ),
+    "break-glass": (
+        "outsider_worker",
+        "/people/{rosa}/break-glass/",
+        {"reason": "Welfare check requested by a neighbour today"},
+        BreakGlassOpening,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", CREATE_FORMS)
+def test_every_form_that_makes_a_record_sent_twice_makes_one(world, client_for, name):
+    who, path, data, model = CREATE_FORMS[name]
+    case = open_case(world) if who != "outsider_worker" else None
+    names = {"case": case.pk if case else 0, "rosa": world.rosa.pk, "walking": world.walking.pk}
+    path = path.format(**names)
+    data = {key: value.format(**names) if isinstance(value, str) else value for key, value in data.items()}
+    client = client_for(getattr(world, who))
+    # The connect page shows its form once a service is chosen.
+    page = client.get(path, {"service": data["service"]} if "service" in data else {}).content.decode()
+    assert 'name="form_token"' in page
+    first = client.post(path, {**data, **TOKEN})
+    second = client.post(path, {**data, **TOKEN})
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"]
+    assert ALREADY_SENT in _messages(second)
+    assert model.objects.count() == 1
+
+
+def test_a_goal_update_sent_twice_is_one_review(world, client_for):
+    open_case(world)
+    goal = Goal.objects.create(person=world.rosa, description="Sing in a choir", set_by=world.resident)
+    client = client_for(world.resident)
+    data = {"progress": "started", "note": "First rehearsal", **TOKEN}
+    first, second = client.post(f"/me/goals/{goal.pk}/", data), client.post(f"/me/goals/{goal.pk}/", data)
+    assert first["Location"] == second["Location"] == "/me/"
+    assert GoalReview.objects.filter(goal=goal).count() == 1
+
+
+def test_referring_yourself_again_sent_twice_makes_one_referral(world, client_for):
+    closed = _closed_case(world)
+    client = client_for(world.resident)
+    data = {"reason_detail": "Low again", "urgency": "soon", **TOKEN}
+    path = f"/referrals/{closed.pk}/refer-again/"
+    first, second = client.post(path, data), client.post(path, data)
+    assert first["Location"] == second["Location"] == "/me/"
+    assert ALREADY_SENT in _messages(second)
+    assert Referral.objects.filter(previous_referral=closed).count() == 1

@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.contrib.messages import get_messages
 from django.utils import timezone
 
 from commonweal.audit.models import RecordAccess
 from commonweal.people.models import Goal, Person
+from commonweal.referrals import actions
 from commonweal.referrals.models import (
     Attendance,
     Connection,
@@ -20,6 +22,11 @@ from commonweal.referrals.models import (
     Referral,
 )
 from commonweal.referrals.tests.factories import connection_for, open_case, referral_for
+from tests.factories import PersonFactory
+
+
+def _messages(response) -> list[str]:
+    return [str(message) for message in get_messages(response.wsgi_request)]
 
 
 @pytest.mark.django_db
@@ -125,7 +132,12 @@ def test_triage_accepts_onto_a_caseload_records_the_code_and_sends_a_message_bac
     response = client.post(
         f"/referrals/{referral.pk}/triage/", {"decision": "accept", "link_worker": world.colleague.pk}
     )
-    assert response.status_code == 302
+    # Alice gave the case to Bea, so Alice goes back to the queue (the case would offer her break-glass).
+    assert response["Location"] == "/referrals/triage/"
+    assert _messages(response) == [
+        f"Triage recorded. Dr Gill Referrer (the referrer) and {world.places.practice.name} "
+        "(the person's GP practice) can read the message back."
+    ]
     referral.refresh_from_db()
     assert (referral.status, referral.link_worker, referral.triaged_by) == (
         "open",
@@ -168,6 +180,101 @@ def test_declining_because_the_person_declined_records_the_declined_code(world, 
     assert referral.status == "declined"
     assert list(referral.codes.values_list("code", flat=True)) == ["871691000000100", "871711000000103"]
     assert MessageBack.objects.get(referral=referral).event == "declined"
+
+
+@pytest.mark.django_db
+def test_declining_goes_back_to_the_triage_queue_not_to_a_case_the_link_worker_cannot_open(world, client_for):
+    referral = referral_for(world)
+    response = client_for(world.link_worker).post(
+        f"/referrals/{referral.pk}/triage/",
+        {"decision": "decline", "decline_reason": "not_suitable"},
+        follow=True,
+    )
+    assert response.redirect_chain == [("/referrals/triage/", 302)]
+    page = response.content.decode()
+    assert (
+        f"Triage recorded. Dr Gill Referrer (the referrer) and {world.places.practice.name} "
+        "(the person&#x27;s GP practice) can read the message back." in page
+    )
+    assert "break-glass" not in page.lower()
+    assert Referral.objects.get(pk=referral.pk).status == "declined"
+
+
+@pytest.mark.django_db
+def test_triaging_a_declined_referral_again_goes_back_to_the_queue(world, client_for):
+    referral = referral_for(world)
+    client = client_for(world.link_worker)
+    decline = {"decision": "decline", "decline_reason": "not_suitable"}
+    client.post(f"/referrals/{referral.pk}/triage/", decline, follow=True)
+    response = client.post(f"/referrals/{referral.pk}/triage/", decline)
+    assert response["Location"] == "/referrals/triage/"
+    assert _messages(response) == ["This referral has already been triaged."]
+    assert MessageBack.objects.filter(referral=referral).count() == 1
+
+
+@pytest.mark.django_db
+def test_triaging_a_self_referral_names_the_gp_practice_and_no_referrer(world, client_for):
+    referral = actions.make_referral(
+        person=world.rosa, team=world.team, source="self", reasons=["loneliness"], by=None
+    )
+    client = client_for(world.link_worker)
+    summary = client.get(f"/referrals/{referral.pk}/triage/").content.decode()
+    assert (
+        '>Referred by</dt><dd class="nhsuk-summary-list__value">The person referred themselves</dd>'
+        in summary
+    )
+    response = client.post(
+        f"/referrals/{referral.pk}/triage/", {"decision": "decline", "decline_reason": "not_suitable"}
+    )
+    assert _messages(response) == [
+        "Triage recorded. The person referred themselves; their GP practice, "
+        f"{world.places.practice.name}, can read the message back."
+    ]
+
+
+@pytest.mark.django_db
+def test_the_message_back_about_a_self_referral_is_from_the_team_not_from_the_person(world, client_for):
+    referral = actions.make_referral(
+        person=world.rosa, team=world.team, source="self", reasons=["loneliness"], by=None
+    )
+    actions.accept_referral(referral=referral, link_worker=world.link_worker, by=world.link_worker)
+    message = MessageBack.objects.get(referral=referral)
+    page = client_for(world.referrer).get(f"/referrals/{referral.pk}/messages/{message.pk}/").content.decode()
+    team = world.team.name
+    assert f'<span class="nhsuk-caption-l">Message back from {team}</span>' in page
+    assert f"{team} (sent by Alice Linkworker)</dd>" in page
+    assert f'<dd class="nhsuk-summary-list__value">{world.places.practice.name}</dd>' in page
+    assert "The person referred themselves</dd>" in page
+    assert "Rosa Resident (Self-referral)" not in page
+    assert '>From</dt><dd class="nhsuk-summary-list__value">Rosa Resident' not in page
+    assert "the referrer" not in page
+
+
+@pytest.mark.django_db
+def test_the_message_back_about_a_gps_referral_names_the_referrer(world, client_for):
+    referral = referral_for(world)
+    actions.accept_referral(referral=referral, link_worker=world.link_worker, by=world.link_worker)
+    message = MessageBack.objects.get(referral=referral)
+    page = client_for(world.referrer).get(f"/referrals/{referral.pk}/messages/{message.pk}/").content.decode()
+    practice = world.places.practice.name
+    assert f"{practice}; the referrer, Dr Gill Referrer</dd>" in page
+    assert f"Dr Gill Referrer, {practice} (GP practice)</dd>" in page
+
+
+@pytest.mark.django_db
+def test_triaging_a_self_referral_without_a_gp_says_nobody_else_reads_the_message_back(world, client_for):
+    person = PersonFactory.create(given_name="Wren", family_name="Hollowmere")
+    referral = actions.make_referral(
+        person=person, team=world.team, source="self", reasons=["loneliness"], by=None
+    )
+    response = client_for(world.link_worker).post(
+        f"/referrals/{referral.pk}/triage/", {"decision": "accept", "link_worker": world.link_worker.pk}
+    )
+    assert response["Location"] == f"/referrals/{referral.pk}/"
+    assert _messages(response) == [
+        "Triage recorded. The person referred themselves and no GP practice is known, so nobody else "
+        "reads the message back: tell the person what was decided."
+    ]
 
 
 @pytest.mark.django_db
@@ -329,7 +436,11 @@ def test_closing_sends_the_message_back_and_a_closed_case_can_be_referred_again(
     referral = open_case(world)
     client = client_for(world.link_worker)
     response = client.post(f"/referrals/{referral.pk}/close/", {"reason": "goals_met", "note": "Doing well"})
-    assert response.status_code == 302
+    assert response["Location"] == f"/referrals/{referral.pk}/"
+    assert _messages(response) == [
+        f"Case closed. Dr Gill Referrer (the referrer) and {world.places.practice.name} "
+        "(the person's GP practice) can read the message back."
+    ]
     referral.refresh_from_db()
     assert referral.status == "closed"
     assert list(referral.codes.values_list("code", flat=True))[-1] == "1362721000000106"

@@ -95,6 +95,30 @@ def test_the_self_referral_form_shows_the_privacy_notice_and_says_what_is_missin
 
 
 @pytest.mark.django_db
+def test_the_self_referral_form_speaks_to_the_person_and_the_referrers_form_about_them(world, client_for):
+    missing = {"given_name": "", "family_name": "", "date_of_birth": "", "sex": None}
+    page = Client().post("/refer/yourself/", _self_referral(**missing)).content.decode()
+    for message in (
+        "Enter your first name",
+        "Enter your last name",
+        "Enter your date of birth",
+        "Choose your sex",
+    ):
+        assert page.count(message) == 2  # in the error summary and beside the field
+    assert "the person&#x27;s" not in page
+    page = client_for(world.referrer).post("/refer/", {"reasons": ["loneliness"]}).content.decode()
+    for message in (
+        "Enter the person&#x27;s first name",
+        "Enter the person&#x27;s last name",
+        "Enter the person&#x27;s date of birth",
+        "Choose the person&#x27;s sex as registered with their GP",
+    ):
+        assert message in page
+    assert "Enter your" not in page
+    assert Referral.objects.count() == 0
+
+
+@pytest.mark.django_db
 def test_a_filled_in_hidden_field_is_thanked_and_dropped(world):
     response = Client().post("/refer/yourself/", _self_referral(website="http://spam.example"))
     assert response["Location"] == "/refer/yourself/sent/"
@@ -248,7 +272,8 @@ def test_referring_again_needs_words_and_the_person_can_ask_again_themselves(wor
     page = rosa.post(
         f"/referrals/{referral.pk}/refer-again/", {"reason_detail": "", "urgency": "routine"}
     ).content.decode()
-    assert "Say what has changed, so the team knows why the person is coming back" in page
+    assert "Say what has changed, so the team knows why you are coming back" in page
+    assert "why the person is coming back" not in page
     assert (
         rosa.post(
             f"/referrals/{referral.pk}/refer-again/", {"reason_detail": "Low again", "urgency": "soon"}
@@ -257,6 +282,9 @@ def test_referring_again_needs_words_and_the_person_can_ask_again_themselves(wor
     )
     again = Referral.objects.get(previous_referral=referral)
     assert (again.source, again.referred_by, again.status) == ("self", world.resident, "awaiting_triage")
+    own = rosa.get("/me/").content.decode()
+    assert "You referred yourself." in own
+    assert "Self-referral (Rosa Resident)" not in own
 
 
 @pytest.mark.django_db

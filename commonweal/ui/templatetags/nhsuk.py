@@ -30,7 +30,18 @@ def nhsuk_widget(field: BoundField) -> SafeString:
         described.append(f"{field.auto_id}-hint")
     if field.errors:
         described.append(f"{field.auto_id}-error")
-    attrs: dict[str, str | bool] = {"class": " ".join(classes)}
+    # No maxlength attribute: a browser cuts pasted or typed text at it without a word, so 10,000
+    # characters became 3,000 and a long postcode lost its end. The form's own max_length check refuses
+    # the whole text with a message instead, and the page keeps what was typed (False drops the attribute).
+    attrs: dict[str, str | bool] = {"class": " ".join(classes), "maxlength": False}
     if described:
         attrs["aria-describedby"] = " ".join(described)
     return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def date_parts(field: BoundField) -> dict[str, str]:
+    """The day, month and year boxes' values of a memorable date field (see MemorableDateInput)."""
+    from commonweal.ui.forms import MemorableDateInput
+
+    return MemorableDateInput.parts(field.value())

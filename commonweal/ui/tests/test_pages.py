@@ -78,6 +78,22 @@ def test_the_dashboard_lists_the_users_roles_and_pages(signed_in_client):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("full_name", "greeting"),
+    [
+        ("Dr Amina Shah", "<h1>Hello, Dr Amina Shah</h1>"),
+        ("Prof. Ada Lovelace", "<h1>Hello, Prof. Ada Lovelace</h1>"),
+        ("Noor Quillgate", "<h1>Hello, Noor</h1>"),
+    ],
+)
+def test_the_dashboard_greets_by_first_name_or_by_title_and_whole_name(signed_in_client, full_name, greeting):
+    page = signed_in_client(Role.REFERRER, full_name=full_name).get("/home/").content.decode()
+    assert greeting in page
+    assert "Hello, Dr</h1>" not in page
+    assert "Hello, Prof.</h1>" not in page
+
+
+@pytest.mark.django_db
 def test_an_anonymous_visitor_is_sent_to_sign_in(client):
     response = client.get("/home/")
     assert response["Location"] == "/sign-in/?next=/home/"
@@ -135,3 +151,24 @@ def test_no_input_produces_a_stack_trace(places, persona, path):
     response = client.get(path)
     assert response.status_code in {200, 302, 400, 403, 404, 422}, (path, response.status_code)
     assert b"Traceback" not in response.content
+
+
+@pytest.mark.django_db
+def test_the_public_home_page_leads_to_the_directory_self_referral_budgeting_and_assemblies(client):
+    html = client.get("/").content.decode()
+    for path in (
+        "/directory/",
+        "/refer/yourself/",
+        "/participation/budgets/",
+        "/participation/you-said-we-did/",
+    ):
+        assert f'href="{path}"' in html, path
+
+
+@pytest.mark.django_db
+def test_a_signed_in_home_page_leads_with_the_roles_work_before_the_roles_themselves(client, persona):
+    client.force_login(persona(Role.LINK_WORKER))
+    html = client.get("/home/").content.decode()
+    main = html[html.index("<main") :]
+    assert main.index("Your work") < main.index('href="/caseload/"') < main.index("Your roles")
+    assert main.count("Your work") == 1

@@ -20,6 +20,7 @@ from commonweal.assemblies.core.quotas import (
 from commonweal.assemblies.core.replication_format import (
     read_problem,
     read_quotas,
+    read_volunteers,
     replication_instance,
     sortition_foundation_fixture,
 )
@@ -231,3 +232,20 @@ def test_quotas_from_the_sf_e_population_shares_bracket_the_proportional_seats()
         assert minimum <= 110 <= maximum
     # A value nobody in the population has (a3) can have no seat.
     assert next(quota for quota in quotas if quota.key == ("a", "a3")) == FeatureQuota("a", "a3", 0, 0)
+
+
+@pytest.mark.parametrize(
+    ("features", "message"),
+    [
+        (["age"], "respondents.csv: missing column age."),
+        (["age", "gender"], "respondents.csv: missing columns age, gender."),
+    ],
+)
+def test_a_missing_column_is_named_in_the_singular_or_the_plural(
+    tmp_path: Path, features: list[str], message: str
+) -> None:
+    path = tmp_path / "respondents.csv"
+    path.write_text("area\nnorth\n", encoding="utf-8")
+    with pytest.raises(SelectionInputError) as refusal:
+        read_volunteers(path, features)
+    assert str(refusal.value) == message

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.template.defaultfilters import pluralize
 
 from commonweal.audit.queries import CHAINED_MODELS, chain_break, chain_heads
 
@@ -25,4 +26,6 @@ class Command(BaseCommand):
             length, last = (head.length, head.last_hash) if head else (0, "-")
             self.stdout.write(f"ok {model._meta.db_table}: {length} rows, last hash {last}")
         if broken:
-            raise CommandError(f"{len(broken)} audit chain(s) broken; first: {broken[0]}")
+            raise CommandError(
+                f"{len(broken)} audit chain{pluralize(len(broken))} broken; first: {broken[0]}"
+            )

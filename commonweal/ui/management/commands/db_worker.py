@@ -6,6 +6,7 @@ runs, a heartbeat thread renews its lease (commonweal/ui/background.py, docs/dec
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django_tasks_db.management.commands import db_worker
@@ -37,6 +38,15 @@ class LeasedWorker(db_worker.Worker):
 
 class Command(db_worker.Command):
     help = "Run the background worker (django-tasks-db's, with task leases and a sweep at start)."
+
+    def configure_logging(self, verbosity: int) -> None:
+        """Print what goes wrong, not two lines for every task: at the default verbosity (1) the task
+        loggers report warnings and failures only; -v 2 prints each task's start and end, -v 3 more."""
+        # django-tasks-db: 0 silent, 1 every task at INFO, 2 and more DEBUG.
+        super().configure_logging({0: 0, 1: 1, 2: 1}.get(verbosity, 2))
+        if verbosity == 1:
+            logging.getLogger(db_worker.TASKS_LOGGER).setLevel(logging.WARNING)
+            db_worker.logger.setLevel(logging.WARNING)
 
     def handle(self, *args: Any, **options: Any) -> None:
         original = db_worker.Worker

@@ -1,0 +1,1 @@
+"""Pure cores of the people app (no Django)."""
