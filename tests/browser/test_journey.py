@@ -8,10 +8,10 @@ back. Every page on the way passes an axe scan.
 
 from __future__ import annotations
 
-import datetime
 import re
 from collections.abc import Callable
 
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from commonweal.accounts.actions import grant_role
@@ -163,8 +163,9 @@ def test_the_whole_journey_with_a_different_user_for_each_step(
     femi.get_by_role("button", name="Change the status").click()
     expect(femi.get_by_text("Status changed.")).to_be_visible()
     check_accessibility(femi)
-    yesterday = datetime.date.today() - datetime.timedelta(days=1)
-    femi.get_by_label("Date of the session").fill(yesterday.isoformat())
+    # The session is on the day the connection was made (in London): one before it is refused.
+    made_on = timezone.localdate(Connection.objects.get(referral=referral, service=welcoming).requested_at)
+    femi.get_by_label("Date of the session").fill(made_on.isoformat())
     femi.get_by_label("Yes", exact=True).check()
     femi.get_by_role("button", name="Record attendance").click()
     expect(femi.get_by_text("Attendance recorded.")).to_be_visible()

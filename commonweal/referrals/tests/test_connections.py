@@ -146,17 +146,18 @@ def test_rejecting_for_another_reason_needs_words_and_keeps_the_choice(world, cl
 def test_attendance_only_by_the_organisation_and_only_once_accepted(world, client_for):
     referral = open_case(world)
     connection = connection_for(world, referral)
-    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    # A session on the day the connection was made (in London), so only the rule under test refuses it.
+    made_on = timezone.localdate(connection.requested_at)
     with pytest.raises(JourneyError) as raised:
-        actions.record_attendance(connection=connection, session_on=yesterday, attended=True, by=world.member)
+        actions.record_attendance(connection=connection, session_on=made_on, attended=True, by=world.member)
     assert str(raised.value) == "Attendance can be recorded once the connection is accepted; it is requested."
     actions.move_connection(connection=connection, to_status="accepted", by=world.member)
     with pytest.raises(PermissionDenied):
         actions.record_attendance(
-            connection=connection, session_on=yesterday, attended=True, by=world.link_worker
+            connection=connection, session_on=made_on, attended=True, by=world.link_worker
         )
     response = client_for(world.link_worker).post(
-        f"/connections/{connection.pk}/attendance/", {"session_on": yesterday.isoformat(), "attended": "yes"}
+        f"/connections/{connection.pk}/attendance/", {"session_on": made_on.isoformat(), "attended": "yes"}
     )
     assert response.status_code == 403
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
@@ -167,7 +168,7 @@ def test_attendance_only_by_the_organisation_and_only_once_accepted(world, clien
         "Attendance cannot be recorded for a session that has not happened yet." in response.content.decode()
     )
     assert Attendance.objects.count() == 0
-    actions.record_attendance(connection=connection, session_on=yesterday, attended=False, by=world.member)
+    actions.record_attendance(connection=connection, session_on=made_on, attended=False, by=world.member)
     connection.refresh_from_db()
     assert (connection.status, connection.sessions_attended) == ("accepted", 0)
 

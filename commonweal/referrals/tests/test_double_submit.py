@@ -6,6 +6,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.test import Client
+from django.utils import timezone
 
 from commonweal.people.models import BreakGlassOpening, Goal, GoalReview, NetworkMember, SafeguardingConcern
 from commonweal.referrals import actions
@@ -134,7 +135,9 @@ def test_attendance_recorded_twice_is_one_record(world, client_for):
     connection = connection_for(world, open_case(world))
     client = client_for(world.member)
     client.post(f"/connections/{connection.pk}/", {"to_status": "accepted"})
-    data = {"session_on": "2026-03-02", "attended": "yes", **TOKEN}
+    # The session is on the day the connection was made: a session before it is refused.
+    made_on = timezone.localdate(connection.requested_at)
+    data = {"session_on": made_on.isoformat(), "attended": "yes", **TOKEN}
     path = f"/connections/{connection.pk}/attendance/"
     first, second = client.post(path, data), client.post(path, data)
     assert first.status_code == second.status_code == 302

@@ -387,19 +387,19 @@ def test_the_organisation_accepts_and_records_attendance(world, client_for):
     connection = connection_for(world, referral)
     member = client_for(world.member)
     member.post(f"/connections/{connection.pk}/", {"to_status": "accepted"})
-    yesterday = (timezone.localdate() - datetime.timedelta(days=1)).isoformat()
+    # The first session is on the day the connection was made (in London), the earliest it can be.
+    day = timezone.localdate(connection.requested_at)
     response = member.post(
-        f"/connections/{connection.pk}/attendance/", {"session_on": yesterday, "attended": "yes"}
+        f"/connections/{connection.pk}/attendance/", {"session_on": day.isoformat(), "attended": "yes"}
     )
     assert response.status_code == 302
     connection.refresh_from_db()
     assert (connection.status, connection.sessions_attended) == ("in-progress", 1)
     assert Attendance.objects.get().attended is True
     page = member.post(
-        f"/connections/{connection.pk}/attendance/", {"session_on": yesterday, "attended": "no"}
+        f"/connections/{connection.pk}/attendance/", {"session_on": day.isoformat(), "attended": "no"}
     )
     assert page.status_code == 400
-    day = timezone.localdate() - datetime.timedelta(days=1)
     assert f"Attendance for {day.day} {day:%B %Y} is already recorded." in page.content.decode()
 
 

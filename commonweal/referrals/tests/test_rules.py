@@ -232,10 +232,12 @@ def test_only_the_organisation_records_attendance_and_only_the_requester_clears_
     referral = open_case(world)
     connection = connection_for(world, referral)
     actions.move_connection(connection=connection, to_status="accepted", by=world.member)
-    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    # A session the organisation itself could record (on the day the connection was made): only the
+    # rule about who records it refuses it.
+    made_on = timezone.localdate(connection.requested_at)
     _refused(
         lambda: actions.record_attendance(
-            connection=connection, session_on=yesterday, attended=True, by=world.other_member
+            connection=connection, session_on=made_on, attended=True, by=world.other_member
         )
     )
     actions.move_connection(
