@@ -61,6 +61,11 @@ from commonweal.referrals.workflow import (
 class JourneyError(ValueError):
     """A journey step that cannot be taken as asked; the message says why in plain words."""
 
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        """Keep the field (None: the whole form) that the message should be shown beside."""
+        super().__init__(message)
+        self.field = field
+
 
 # How soon a link worker should first contact the person, by urgency (in days).
 FIRST_CONTACT_DAYS = {Urgency.URGENT: 1, Urgency.SOON: 3, Urgency.ROUTINE: 14}

@@ -64,6 +64,7 @@ from commonweal.referrals.models import (
 )
 from commonweal.referrals.service_search import home_point, search_services, suggestions_for
 from commonweal.referrals.workflow import Party, Status, allowed_targets, owner
+from commonweal.ui.forms import show_error
 from commonweal.ui.idempotency import submitted_once, submitted_once_per_session
 
 CASELOAD_PAGE_SIZE = 50
@@ -960,7 +961,7 @@ class AttendancePage(ConnectionView):
                     by=self.viewer,
                 )
             except JourneyError as error:
-                form.add_error(None, str(error))
+                show_error(form, error)
             else:
                 messages.success(request, "Attendance recorded.")
                 return redirect(self.url)
