@@ -875,7 +875,7 @@ def record_attendance(
     at = at or timezone.now()
     connection = (
         Connection.objects.select_for_update(of=("self",))
-        .select_related("person", "referral")
+        .select_related("person", "referral", "service")
         .get(pk=connection.pk)
     )
     if not rules.may_respond_to_connection(by, connection):
@@ -887,6 +887,19 @@ def record_attendance(
         )
     if session_on > timezone.localdate(at):
         raise JourneyError("Attendance cannot be recorded for a session that has not happened yet.")
+    # The connection exists from requested_at: connect() sets it once, when the link worker (or the
+    # person) makes the connection, and nothing moves it. Acceptance is not the start: an organisation
+    # may see a person who turned up before it got to its inbox, and acceptance is only a transition,
+    # not a field. A session has a day and no time, so the day the connection was made (in London)
+    # is allowed: someone connected in the morning can come to that afternoon's session.
+    connected_on = timezone.localdate(connection.requested_at)
+    if session_on < connected_on:
+        raise JourneyError(
+            f"Attendance can only be recorded from {connected_on:%-d %B %Y} (when "
+            f"{connection.person.full_name} was connected to {connection.service.name}); "
+            f"{session_on:%-d %B %Y} is before that.",
+            field="session_on",
+        )
     try:
         with transaction.atomic():
             attendance = Attendance.objects.create(

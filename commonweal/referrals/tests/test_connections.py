@@ -7,12 +7,13 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
+from django.utils.html import escape
 
 from commonweal.audit.models import AuditEvent
 from commonweal.referrals import actions
 from commonweal.referrals.actions import JourneyError
 from commonweal.referrals.models import Attendance, Connection, ConnectionTransition, Referral
-from commonweal.referrals.tests.factories import connection_for, open_case
+from commonweal.referrals.tests.factories import connection_for, open_case, referral_for
 from commonweal.referrals.workflow import NEXT, SET_BY, Party, Status
 
 
@@ -171,6 +172,101 @@ def test_attendance_only_by_the_organisation_and_only_once_accepted(world, clien
     actions.record_attendance(connection=connection, session_on=made_on, attended=False, by=world.member)
     connection.refresh_from_db()
     assert (connection.status, connection.sessions_attended) == ("accepted", 0)
+
+
+def _before_the_connection(day: datetime.date, made_on: datetime.date) -> str:
+    return (
+        f"Attendance can only be recorded from {made_on.day} {made_on:%B %Y} (when Rosa Resident was "
+        f"connected to Sale Walking Group); {day.day} {day:%B %Y} is before that."
+    )
+
+
+@pytest.mark.django_db
+def test_a_session_before_the_connection_was_made_is_refused_and_one_on_that_day_is_recorded(world):
+    connection = connection_for(world, open_case(world))
+    actions.move_connection(connection=connection, to_status="accepted", by=world.member)
+    made_on = timezone.localdate(connection.requested_at)
+    day_before = made_on - datetime.timedelta(days=1)
+    before = _snapshot(connection)
+    with pytest.raises(JourneyError) as raised:
+        actions.record_attendance(
+            connection=connection, session_on=day_before, attended=True, by=world.member
+        )
+    assert str(raised.value) == _before_the_connection(day_before, made_on)
+    assert raised.value.field == "session_on"
+    assert _snapshot(connection) == before
+    assert Attendance.objects.count() == 0
+    actions.record_attendance(connection=connection, session_on=made_on, attended=True, by=world.member)
+    connection.refresh_from_db()
+    assert (connection.status, connection.sessions_attended) == ("in-progress", 1)
+    assert Attendance.objects.get().session_on == made_on
+
+
+@pytest.mark.django_db
+def test_the_day_a_connection_was_made_is_its_day_in_london(world):
+    # 23:30 UTC on 30 June is half past midnight on 1 July in London (British Summer Time).
+    made_at = datetime.datetime(2026, 6, 30, 23, 30, tzinfo=datetime.UTC)
+    referral = actions.accept_referral(
+        referral=referral_for(world, at=made_at - datetime.timedelta(days=7)),
+        link_worker=world.link_worker,
+        by=world.link_worker,
+        at=made_at - datetime.timedelta(days=6),
+    )
+    connection = actions.connect(
+        person=world.rosa,
+        service=world.walking,
+        shared_fields=["what_matters"],
+        referral=referral,
+        by=world.link_worker,
+        at=made_at,
+    )
+    later = made_at + datetime.timedelta(days=3)
+    actions.move_connection(connection=connection, to_status="accepted", by=world.member, at=later)
+    with pytest.raises(JourneyError) as raised:
+        actions.record_attendance(
+            connection=connection,
+            session_on=datetime.date(2026, 6, 30),
+            attended=True,
+            by=world.member,
+            at=later,
+        )
+    assert str(raised.value) == _before_the_connection(datetime.date(2026, 6, 30), datetime.date(2026, 7, 1))
+    assert Attendance.objects.count() == 0
+    actions.record_attendance(
+        connection=connection, session_on=datetime.date(2026, 7, 1), attended=True, by=world.member, at=later
+    )
+    assert Attendance.objects.get().session_on == datetime.date(2026, 7, 1)
+
+
+@pytest.mark.django_db
+def test_the_attendance_page_shows_a_session_before_the_connection_beside_the_date_and_keeps_it(
+    world, client_for
+):
+    connection = connection_for(world, open_case(world))
+    member = client_for(world.member)
+    member.post(f"/connections/{connection.pk}/", {"to_status": "accepted"})
+    made_on = timezone.localdate(connection.requested_at)
+    typed = made_on - datetime.timedelta(days=3)
+    before = _snapshot(connection)
+    response = member.post(
+        f"/connections/{connection.pk}/attendance/",
+        {"session_on": typed.isoformat(), "attended": "yes", "note": "Came with her neighbour"},
+    )
+    page = response.content.decode()
+    message = escape(_before_the_connection(typed, made_on))
+    assert response.status_code == 400
+    assert response.context["form"].errors == {"session_on": [_before_the_connection(typed, made_on)]}
+    assert (
+        '<span class="nhsuk-error-message" id="attendance_session_on-error">'
+        f'<span class="nhsuk-u-visually-hidden">Error:</span> {message}</span>'
+    ) in page
+    assert f'<a href="#attendance_session_on">{message}</a>' in page
+    # What was typed is still there: the date, the answer and the note.
+    assert f'<input type="date" name="session_on" value="{typed.isoformat()}"' in page
+    assert 'id="attendance_attended_0" name="attended" type="radio" value="yes" checked>' in page
+    assert '<input type="text" name="note" value="Came with her neighbour"' in page
+    assert _snapshot(connection) == before
+    assert Attendance.objects.count() == 0
 
 
 @pytest.mark.django_db
