@@ -10,6 +10,7 @@ import pytest
 from django.db import transaction
 from django.test import Client
 
+from commonweal import demokit
 from commonweal.places.loading import load_geography
 from commonweal.reference_data import shared_data_dir
 from tests.demo_database import QUICK_PASSWORD_HASHERS
@@ -17,6 +18,11 @@ from tests.shared_start import START, clear_folder
 from tests.static_files_once import install as read_static_files_once
 
 read_static_files_once()
+
+# Every process of a run builds the demo as of the same Monday: the first (the controller, before its
+# workers start) chooses it from the clock, and the workers inherit it. A run that crosses a Monday keeps
+# the Monday it started with.
+os.environ.setdefault(demokit.AS_OF_VARIABLE, demokit.demo_as_of().date().isoformat())
 
 
 @pytest.fixture(scope="session")

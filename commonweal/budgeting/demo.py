@@ -1,11 +1,12 @@
 """The demo's participatory budgeting: a neighbourhood round in its results phase, with realistic projects
-and a few hundred ballots from demo residents, and a borough-wide round open for voting, so that the demo
-resident can vote. Deterministic from the demo's seed and idempotent: a second run finds the rounds and
-changes nothing.
+and a few hundred ballots from demo residents; a borough-wide round open for voting, so that the demo
+resident can vote; and a small round whose voting closed the day before the demo's "as of", so that the
+organiser can close and count it. Deterministic from the demo's seed and "as of", and idempotent: a second
+run finds the rounds and changes nothing.
 
 Every record is made through the actions, as a real round would be. Actions are bound to today's date
-(voting opens until today or later and closes after its closing day), so the finished round is then dated
-back to fixed days in 2025, the way the other demo steps date their stories from REFERENCE_DATE. The open
+(voting opens until today or later and closes after its closing day), so the finished rounds are then
+dated back to days before the demo's "as of", the way the other demo steps date their stories. The open
 round is the one exception: it closes four weeks after the demo is built, so that it is open to vote in.
 """
 
@@ -30,14 +31,17 @@ from commonweal.budgeting.models import (
     PaperEntry,
     Proposal,
 )
-from commonweal.demokit import REFERENCE_DATE, DemoContext
+from commonweal.demokit import AS_OF, REFERENCE_DATE, DemoContext, moved
 from commonweal.demokit.population import fictional_residents
 from commonweal.people.models import Person
 from commonweal.places.models import Area
 from commonweal.places.queries import postcodes_in
 
-RESULTS_ROUND = "Old Trafford and Gorse Hill Community Chest 2025"
-VOTING_ROUND = "Healthy Trafford Fund 2026"
+RESULTS_ROUND = f"Old Trafford and Gorse Hill Community Chest {moved(datetime.date(2025, 10, 31)).year}"
+VOTING_ROUND = f"Healthy Trafford Fund {AS_OF.year}"
+# A round whose voting closed the day before the demo's "as of", for the organiser to close and count.
+READY_ROUND = "Gorse Hill Winter Warmth Fund"
+READY_BALLOTS = 60
 # Paper ballots: up to MOST_FROM_RECORDS from demo residents of the neighbourhood, the rest (to BALLOTS in
 # all) from residents Commonweal holds no record for.
 BALLOTS = 320
@@ -136,6 +140,34 @@ CHEST_IDEAS = (
     ("Football on Friday nights", "Something for teenagers to do on Friday nights.", 3),
     ("A swimming pool", "The nearest pool is two buses away.", 10),
     ("More CCTV", "Cameras on every street corner.", None),
+)
+
+WARMTH_PROJECTS = (
+    DemoProject(
+        "Warm packs for people living alone",
+        "Blankets, flasks and thermometers, delivered with a chat by volunteers, for 150 people.",
+        4_500,
+    ),
+    DemoProject(
+        "Hot lunch club at the community centre",
+        "A hot lunch and company twice a week through the winter.",
+        6_000,
+    ),
+    DemoProject(
+        "Energy advice drop-ins",
+        "A fortnightly drop-in with an energy adviser to cut bills and claim grants.",
+        3_000,
+    ),
+    DemoProject(
+        "Draught-proofing by volunteers",
+        "Volunteers fit draught excluders and radiator panels in fifty homes.",
+        5_000,
+    ),
+)
+WARMTH_GROUPS = (((0, 1), 40), ((2, 3), 30), ((1, 3), 30))
+WARMTH_IDEAS = (
+    ("Nobody cold this winter", "Some of my neighbours sit in their coats all day.", 0),
+    ("Somewhere to eat together", "A hot meal with other people, not alone.", 1),
 )
 
 FUND_PROJECTS = (
@@ -377,6 +409,53 @@ def _date_back(
         Ballot.objects.filter(paper=paper).update(cast_at=when)
 
 
+def _ready_to_count_round(context: DemoContext, rng: random.Random) -> None:
+    """A small round whose voting closed the day before the demo's "as of": the organiser counts it."""
+    organiser = context.users[Role.COMMUNITY_ORGANISER]
+    administrator = context.users[Role.ADMINISTRATOR]
+    place = _place(context, Role.COMMUNITY_ORGANISER)
+    budget_round = _set_up(
+        place,
+        READY_ROUND,
+        "£12,000 to keep people in Gorse Hill warm and well this winter, chosen by residents.",
+        12_000,
+        WARMTH_PROJECTS,
+        WARMTH_IDEAS,
+        by=organiser,
+        idea_author=organiser,
+        max_projects=2,
+    )
+    actions.open_voting(
+        budget_round=budget_round,
+        voting_closes_on=timezone.localdate(),
+        by=organiser,
+        seed=rng.randrange(2**32),
+    )
+    opened, closes = AS_OF.date() - datetime.timedelta(days=15), AS_OF.date() - datetime.timedelta(days=1)
+    postcodes = list(postcodes_in(place.lsoas.all()).order_by("postcode").values_list("postcode", flat=True))
+    drawn = [
+        resident
+        for resident in fictional_residents(rng, 2 * READY_BALLOTS, postcodes, closes)
+        if age_on(resident.date_of_birth, closes) >= 17
+    ]
+    voters = list(
+        {voter_key(f"{r.given_name} {r.family_name}", r.date_of_birth, r.postcode): r for r in drawn}.values()
+    )[:READY_BALLOTS]
+    keyers = (organiser, administrator)
+    for number, resident in enumerate(voters, start=1):
+        keying = actions.PaperKeying(
+            reference=f"GW-{number:03d}",
+            full_name=f"{resident.given_name} {resident.family_name}",
+            date_of_birth=resident.date_of_birth,
+            postcode=resident.postcode,
+            choices=_choices(rng, WARMTH_GROUPS, len(WARMTH_PROJECTS)),
+        )
+        first = number % 2
+        actions.key_paper_ballot(budget_round=budget_round, keying=keying, by=keyers[first])
+        actions.key_paper_ballot(budget_round=budget_round, keying=keying, by=keyers[1 - first])
+    _date_back(budget_round, rng, opened=opened, closes=closes)
+
+
 def _voting_round(context: DemoContext, rng: random.Random) -> None:
     administrator = context.users[Role.ADMINISTRATOR]
     budget_round = _set_up(
@@ -407,4 +486,5 @@ def build_budgeting(context: DemoContext) -> bool:
     rng = context.rng("budgeting")
     _results_round(context, rng)
     _voting_round(context, rng)
+    _ready_to_count_round(context, rng)
     return True

@@ -15,7 +15,7 @@ from django.db.models import Q
 
 from commonweal.accounts.actions import grant_role
 from commonweal.accounts.models import Role, User
-from commonweal.demokit import REFERENCE_DATE, REFERENCE_TIME, DemoContext, DemoStep
+from commonweal.demokit import DEMO_EMAIL_DOMAIN, REFERENCE_DATE, REFERENCE_TIME, DemoContext, DemoStep
 from commonweal.demokit.population import fictional_residents
 from commonweal.organisations.models import Organisation
 from commonweal.people.models import Person
@@ -23,7 +23,6 @@ from commonweal.places.loading import POSTCODES_FILE, load_geography
 from commonweal.places.models import Area, Lsoa, Postcode
 
 DEMO_PASSWORD = "commonweal-demo"  # noqa: S105 - printed for the demo; never used outside it
-DEMO_EMAIL_DOMAIN = "demo.commonweal.invalid"
 TRAFFORD = "E08000009"
 
 LOCALITY_NEIGHBOURHOODS = {
@@ -317,6 +316,8 @@ DEMO_STEPS: list[tuple[str, str]] = [
     ("households", "commonweal.households.demo:build_households"),  # after the journey: its referral team
     ("assemblies", "commonweal.assemblies.demo:build_assemblies"),
     ("budgeting", "commonweal.budgeting.demo:build_budgeting"),
+    # Before measures, so that the other team's people answer questionnaires too.
+    ("history", "commonweal.referrals.demo:build_history"),
     ("measures", "commonweal.measures.demo:build_measures"),  # after the journey: it needs caseloads
     ("volunteering", "commonweal.volunteering.demo:build_volunteering"),  # after measures: wellbeing
     ("timebank", "commonweal.timebank.demo:build_timebank"),

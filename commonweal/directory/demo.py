@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import models
 
+from commonweal.demokit import AS_OF, moved
 from commonweal.directory import oruk
 from commonweal.directory.models import (
     Accessibility,
@@ -41,9 +42,18 @@ if TYPE_CHECKING:
 
 DEMO_SOURCE = "Commonweal demo"
 TARGET_SERVICES = 300
+
+
+def _christmas_closure(as_of: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The Christmas and New Year closure (24 December to 2 January) that has not yet ended on `as_of`."""
+    year = as_of.year - 1 if as_of <= datetime.date(as_of.year, 1, 2) else as_of.year
+    return datetime.date(year, 12, 24), datetime.date(year + 1, 1, 2)
+
+
+CHRISTMAS_CLOSURE = _christmas_closure(AS_OF.date())
 # Entries were last checked in the 400 days before this day: about one in eleven is over a year old, so
 # the demo shows out-of-date entries beside current ones.
-REFERENCE_TIME = datetime.datetime(2026, 11, 2, 9, 0, tzinfo=datetime.UTC)
+REFERENCE_TIME = moved(datetime.datetime(2026, 11, 2, 9, 0, tzinfo=datetime.UTC))
 
 # (term codes, name pattern, description, usual day/time, usual cost in pounds or None for free)
 TEMPLATES: list[tuple[tuple[str, ...], str, str, tuple[str, int, int], Decimal | None]] = [
@@ -451,8 +461,8 @@ def _service_rows(
             Schedule(
                 oruk_id=_uuid(rng.getrandbits(128)),
                 service=service,
-                valid_from=datetime.date(2026, 12, 24),
-                valid_to=datetime.date(2027, 1, 2),
+                valid_from=CHRISTMAS_CLOSURE[0],
+                valid_to=CHRISTMAS_CLOSURE[1],
                 description="Closed over Christmas and New Year",
                 is_closure=True,
             )

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from commonweal.accounts.models import Role
+from commonweal.demokit import AS_OF, moved
 from commonweal.evidence import actions
 from commonweal.evidence.models import (
     Alliance,
@@ -33,11 +34,12 @@ from commonweal.referrals.workflow import Status
 if TYPE_CHECKING:
     from commonweal.demokit import DemoContext
 
-ANALYSIS_NAME = "Social prescribing in Trafford, 2025 to 2026 (demo)"
+PERIOD = (moved(datetime.date(2025, 4, 1)), moved(datetime.date(2026, 12, 31)))
+ANALYSIS_NAME = f"Social prescribing in Trafford, {PERIOD[0].year} to {PERIOD[1].year} (demo)"
 ALLIANCE_NAME = "Trafford Wellbeing Alliance (demo)"
 STORY_TITLE = "Back at the allotment"
-WRITTEN_AT = datetime.datetime(2026, 11, 16, 9, 0, tzinfo=datetime.UTC)
-AGREED_ON = datetime.date(2025, 4, 1)
+WRITTEN_AT = AS_OF
+AGREED_ON = moved(datetime.date(2025, 4, 1))
 
 
 def summaries_are_current() -> bool:
@@ -62,8 +64,8 @@ def _analysis(context: DemoContext) -> None:
             "scope": "The link worker service of the Riverside PCN and the community groups it connects "
             "people to, valued for the people referred, their GP practices and the groups' volunteers.",
             "organisation": team,
-            "period_start": datetime.date(2025, 4, 1),
-            "period_end": datetime.date(2026, 12, 31),
+            "period_start": PERIOD[0],
+            "period_end": PERIOD[1],
             "discount_rate": Decimal("3.50"),
         },
         by=commissioner,
@@ -203,9 +205,9 @@ def _story(context: DemoContext) -> None:
             "garden. Now I'm there on Tuesdays and Thursdays and I've got people to talk to again.",
             "source": Story.Source.JOURNEY,
             "place": context.neighbourhoods[0],
-            "told_on": datetime.date(2026, 6, 12),
+            "told_on": moved(datetime.date(2026, 6, 12)),
             "consent_method": Story.ConsentMethod.WRITTEN,
-            "consent_given_on": datetime.date(2026, 6, 12),
+            "consent_given_on": moved(datetime.date(2026, 6, 12)),
         },
         by=context.users[Role.COMMISSIONER],
         at=WRITTEN_AT,

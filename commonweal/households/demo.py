@@ -21,7 +21,7 @@ from django.db.models import Avg
 
 from commonweal.accounts.actions import grant_role
 from commonweal.accounts.models import Role, User
-from commonweal.demokit import REFERENCE_DATE, REFERENCE_TIME
+from commonweal.demokit import AS_OF, REFERENCE_DATE, REFERENCE_TIME, moved
 from commonweal.demokit.population import fictional_residents
 from commonweal.households import actions
 from commonweal.households.actions import HouseholdRow, MemberSeen, PastVisit
@@ -47,9 +47,9 @@ def demo_size(residents: int) -> tuple[int, int]:
     return max(10, round(HOUSEHOLDS_PER_PATCH * share)), max(30, round(HOUSEHOLD_PEOPLE * share))
 
 
-START = datetime.datetime(2025, 11, 20, 9, 0, tzinfo=datetime.UTC)
-EXTRACT_AT = datetime.datetime(2026, 10, 1, 9, 0, tzinfo=datetime.UTC)
-RECENT = datetime.datetime(2026, 11, 16, 9, 0, tzinfo=datetime.UTC)
+START = moved(datetime.datetime(2025, 11, 20, 9, 0, tzinfo=datetime.UTC))
+EXTRACT_AT = moved(datetime.datetime(2026, 10, 1, 9, 0, tzinfo=datetime.UTC))
+RECENT = AS_OF
 OTHER_WORKERS = (("Priya Ashdown", "chw.priya"), ("Tomasz Reedley", "chw.tomasz"))
 STREETS = (
     "Alder Street",
@@ -284,9 +284,10 @@ def build_households(context: DemoContext) -> bool:
                     consents_to_referral=refer,
                 )
             ],
-            visited_at=RECENT + datetime.timedelta(days=offset // 2, hours=offset % 5),
+            # In the six days before the "as of": the demo is built at least a day after it.
+            visited_at=RECENT - datetime.timedelta(days=6 - offset // 2, hours=-(offset % 5)),
             by=worker,
-            at=RECENT + datetime.timedelta(days=offset // 2, hours=8),
+            at=RECENT - datetime.timedelta(days=6 - offset // 2, hours=-8),
         )
     muted = rng.sample(visiting, 4)
     actions.set_status(

@@ -19,10 +19,14 @@ from __future__ import annotations
 
 import datetime
 import random
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from commonweal import demokit
+from commonweal.accounts.actions import grant_role
 from commonweal.accounts.models import Role, User
+from commonweal.demokit.population import fictional_residents
 from commonweal.directory.models import Service
 from commonweal.organisations.models import Organisation
 from commonweal.people import actions as people_actions
@@ -34,6 +38,7 @@ from commonweal.people.models import (
     GpSharing,
     Person,
 )
+from commonweal.places.models import Postcode
 from commonweal.referrals import actions
 from commonweal.referrals.models import (
     ClosureReason,
@@ -45,6 +50,7 @@ from commonweal.referrals.models import (
     Referral,
     ReferralReason,
     ReferralSource,
+    SmallSum,
     TeamSupervisor,
     Urgency,
 )
@@ -53,8 +59,9 @@ from commonweal.referrals.workflow import RejectionReason, Status
 if TYPE_CHECKING:
     from commonweal.demokit import DemoContext
 
-# The day the demo's caseload is "as of": next actions fall due around it, so some are overdue.
-AS_OF = datetime.datetime(2026, 11, 16, 9, 0, tzinfo=datetime.UTC)
+# The day the demo's caseload is "as of" (a recent Monday): next actions fall due around it, so some are
+# overdue.
+AS_OF = demokit.AS_OF
 OPEN_CASES = 60
 WAITING = 8
 CLOSED = 30
@@ -142,12 +149,15 @@ def _profile(person: Person, rng: random.Random, practices: list[Organisation]) 
 class _Builder:
     """Takes one team's journeys through the actions, as the demo's staff, at fixed dates."""
 
-    def __init__(self, context: DemoContext, rng: random.Random) -> None:
+    def __init__(
+        self, context: DemoContext, rng: random.Random, *, worker: User | None = None, team_index: int = 0
+    ) -> None:
         self.rng = rng
-        self.lena: User = context.users[Role.LINK_WORKER]
+        # The team's link worker: Lena, the demo's login, unless another worker's cases are being built.
+        self.lena: User = worker or context.users[Role.LINK_WORKER]
         self.gp: User = context.users[Role.REFERRER]
         self.otis: User = context.users[Role.ORGANISATION_MEMBER]
-        self.team: Organisation = context.organisations["pcn"][0]
+        self.team: Organisation = context.organisations["pcn"][team_index]
         self.practices = [org for org in context.organisations["practice"] if org.parent_id == self.team.pk]
         self.gp_practice = context.organisations["practice"][0]
         services = list(
@@ -466,7 +476,7 @@ _CONNECTION_STATUSES = (
     + [Status.COMPLETED] * 3
 )
 # The team's small-sums budget for the financial year, set before it began.
-_BUDGET_SET_AT = datetime.datetime(2026, 3, 20, 9, 0, tzinfo=datetime.UTC)
+_BUDGET_SET_AT = demokit.moved(datetime.datetime(2026, 3, 20, 9, 0, tzinfo=datetime.UTC))
 
 
 def build_journey(context: DemoContext) -> bool:
@@ -480,8 +490,8 @@ def build_journey(context: DemoContext) -> bool:
     TeamSupervisor.objects.get_or_create(team=team, user=builder.lena, defaults={"appointed_at": AS_OF})
     actions.set_small_sum_budget(
         team=team,
-        starts_on=datetime.date(2026, 4, 1),
-        ends_on=datetime.date(2027, 3, 31),
+        starts_on=demokit.moved(datetime.date(2026, 4, 1)),
+        ends_on=demokit.moved(datetime.date(2027, 3, 31)),
         amount=Decimal("5000.00"),
         by=builder.lena,
         at=_BUDGET_SET_AT,
@@ -508,7 +518,55 @@ def build_journey(context: DemoContext) -> bool:
             _closed_case(builder, person)
         else:
             _declined_case(builder, person)
+    spare = [pk for pk in candidates if pk not in set(chosen)]
+    _second_supervisor(context, builder, Person.objects.in_bulk(spare[:SAM_CASES]).values())
     return True
+
+
+# The team's other supervisor (no demo login): a supervisor may not decide a small sum she asked for, so
+# Sam decides Lena's, and Lena decides the ones Sam asks for on his own few cases.
+SAM = ("Sam Ashworth", "link.worker.sam")
+SAM_CASES = 2
+_PREVIOUS_BUDGET_SET_AT = datetime.datetime(2025, 3, 20, 9, 0, tzinfo=datetime.UTC)
+LENA_SUMS_WAITING = 1
+
+
+def _second_supervisor(context: DemoContext, builder: _Builder, people: Iterable[Person]) -> None:
+    rng = context.rng("journey-second-supervisor")
+    full_name, local = SAM
+    sam = User.objects.create(email=f"{local}@{demokit.DEMO_EMAIL_DOMAIN}", full_name=full_name)
+    sam.set_unusable_password()
+    sam.save(update_fields=["password"])
+    grant_role(user=sam, role=Role.LINK_WORKER, organisation=builder.team, by=None)
+    TeamSupervisor.objects.create(
+        team=builder.team, user=sam, appointed_at=demokit.moved(_PREVIOUS_BUDGET_SET_AT)
+    )
+    # The year before's budget, so that the sums asked for on cases closed since are decided too.
+    actions.set_small_sum_budget(
+        team=builder.team,
+        starts_on=demokit.moved(datetime.date(2025, 4, 1)),
+        ends_on=demokit.moved(datetime.date(2026, 3, 31)),
+        amount=Decimal("5000.00"),
+        by=sam,
+        at=demokit.moved(_PREVIOUS_BUDGET_SET_AT),
+    )
+    asked = list(SmallSum.objects.filter(requested_by=builder.lena).order_by("requested_at", "pk"))
+    for small_sum in asked[: len(asked) - LENA_SUMS_WAITING]:
+        decided = min(small_sum.requested_at + datetime.timedelta(hours=rng.randrange(2, 30)), AS_OF)
+        actions.decide_small_sum(small_sum=small_sum, approve=True, by=sam, at=decided)
+    for number, person in enumerate(people):
+        received = _at(rng.randrange(10, 40), hour=9 + number)
+        referral = builder.referral(person, received)
+        referral = actions.accept_referral(
+            referral=referral, link_worker=sam, by=sam, at=received + datetime.timedelta(days=1)
+        )
+        actions.request_small_sum(
+            referral=referral,
+            amount=Decimal(rng.choice([25, 40, 55])),
+            purpose=rng.choice(["Bus pass for the first month", "School uniform for the youngest"]),
+            by=sam,
+            at=_at(rng.randrange(1, 5), hour=11),
+        )
 
 
 def _open_case(builder: _Builder, person: Person, index: int) -> None:
@@ -537,7 +595,8 @@ def _open_case(builder: _Builder, person: Person, index: int) -> None:
                 held + datetime.timedelta(days=1 + number),
                 acknowledged=index % 2 == 0,
             )
-    due = (AS_OF + datetime.timedelta(days=rng.randrange(-25, 35))).date()
+    # Next actions fall due from 12 days before the "as of" to seven weeks after: a quarter or so overdue.
+    due = (AS_OF + datetime.timedelta(days=rng.randrange(-12, 48))).date()
     actions.set_next_action(
         referral=referral, next_action=rng.choice(NEXT_ACTIONS), due=due, by=builder.lena, at=AS_OF
     )
@@ -566,3 +625,98 @@ def _declined_case(builder: _Builder, person: Person) -> None:
     actions.decline_referral(
         referral=referral, reason=reason, by=builder.lena, at=received + datetime.timedelta(days=2)
     )
+
+
+# The borough's other team: a year of Jo's cases, about nine referrals a month spread over every
+# deprivation decile, so that the evidence dashboards have enough each month for their SPC charts and in
+# each decile for their slope index of inequality (counts of 1 to 4 are never published).
+HISTORY_WORKER = ("Jo Whitlow", "link.worker.jo")
+HISTORY_PER_MONTH = 9
+HISTORY_MONTHS = 13
+
+
+def _history_days(rng: random.Random) -> list[datetime.datetime]:
+    """When each history referral arrived: HISTORY_PER_MONTH in each calendar month up to the "as of"."""
+    year, month = AS_OF.year, AS_OF.month
+    days: list[datetime.datetime] = []
+    for back in range(HISTORY_MONTHS - 1, -1, -1):
+        y, m = divmod(year * 12 + month - 1 - back, 12)
+        start = datetime.datetime(y, m + 1, 1, tzinfo=datetime.UTC)
+        ny, nm = divmod(y * 12 + m + 1, 12)
+        end = min(datetime.datetime(ny, nm + 1, 1, tzinfo=datetime.UTC), AS_OF - datetime.timedelta(days=1))
+        span = (end - start).days
+        if span < 1:
+            continue
+        days.extend(
+            start + datetime.timedelta(days=rng.randrange(span), hours=rng.randrange(9, 17))
+            for _ in range(HISTORY_PER_MONTH)
+        )
+    return sorted(days)
+
+
+def build_history(context: DemoContext) -> bool:
+    """Add the other team's year of cases (False if there): referred, accepted, connected, most closed."""
+    team = context.organisations["pcn"][1]
+    if Referral.objects.filter(team=team).exists():
+        return False
+    rng = context.rng("history")
+    full_name, local = HISTORY_WORKER
+    jo = User.objects.create(email=f"{local}@{demokit.DEMO_EMAIL_DOMAIN}", full_name=full_name)
+    jo.set_unusable_password()
+    jo.save(update_fields=["password"])
+    grant_role(user=jo, role=Role.LINK_WORKER, organisation=team, by=None)
+    builder = _Builder(context, rng, worker=jo, team_index=1)
+    services = builder.otis_services or builder.other_services
+    practices = builder.practices or [team]
+    by_decile: dict[int, list[str]] = {}
+    lsoa_of: dict[str, int] = {}
+    for code, lsoa_id, decile in (
+        Postcode.objects.filter(lsoa__in=context.borough.lsoas.all())
+        .order_by("postcode")
+        .values_list("postcode", "lsoa_id", "lsoa__imd_decile")
+    ):
+        # People in an LSOA without an IMD decile (one made in 2021) are a group of their own.
+        by_decile.setdefault(decile or 0, []).append(code)
+        lsoa_of[code] = lsoa_id
+    deciles = sorted(by_decile)
+    used = set(Person.objects.exclude(nhs_number="").values_list("nhs_number", flat=True))
+    for index, received in enumerate(_history_days(rng)):
+        drawn = fictional_residents(rng, 6, by_decile[deciles[index % len(deciles)]], received.date())
+        resident = next(
+            r
+            for r in drawn
+            if r.nhs_number not in used and (received.date() - r.date_of_birth).days >= 18 * 366
+        )
+        used.add(resident.nhs_number)
+        person = Person.objects.create(
+            given_name=resident.given_name,
+            family_name=resident.family_name,
+            sex=resident.sex,
+            date_of_birth=resident.date_of_birth,
+            ethnicity=resident.ethnicity,
+            nhs_number=resident.nhs_number,
+            postcode=resident.postcode,
+            lsoa_id=lsoa_of[resident.postcode],
+            gp_practice=practices[index % len(practices)],
+            created_at=received,
+        )
+        referral = actions.make_referral(
+            person=person,
+            team=team,
+            source=ReferralSource.GP,
+            reasons=sorted(rng.sample(list(ReferralReason.values)[:-1], rng.randrange(1, 3))),
+            urgency=rng.choices(list(Urgency.values), weights=[7, 2, 1])[0],
+            referring_organisation=person.gp_practice,
+            by=None,
+            at=received,
+        )
+        referral = builder.accept(referral, received + datetime.timedelta(days=1))
+        # Two in three came to sessions and finished; the rest were accepted and are yet to start.
+        final = Status.ACCEPTED if index % 3 == 2 else Status.COMPLETED
+        builder.connection(
+            referral, services[index % len(services)], final, received + datetime.timedelta(days=2)
+        )
+        closes = received + datetime.timedelta(days=rng.randrange(45, 90))
+        if closes < AS_OF:
+            actions.close_referral(referral=referral, reason=ClosureReason.GOALS_MET, by=jo, at=closes)
+    return True

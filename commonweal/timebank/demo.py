@@ -1,7 +1,8 @@
 """The demo timebank: one bank in the organiser's neighbourhood with about 300 members and organisations,
-a year of exchanges (2025) recorded and confirmed through the actions with `at=`, a group session, a
-reversal, donations to the community chest and a member exactly at the limit. Deterministic from the
-demo's seed and idempotent: a second run finds the bank and changes nothing.
+a year of exchanges (written for 2025 and moved with the demo's "as of") recorded and confirmed through
+the actions with `at=`, a group session, a reversal, donations to the community chest and a member
+exactly at the limit. Deterministic from the demo's seed and idempotent: a second run finds the bank and
+changes nothing.
 
 Members are demo residents given a sign-in of their own (no usable password) and the resident role; the
 demo resident and one more demo member (`timebank.member@…`, the demo password) can sign in.
@@ -15,7 +16,7 @@ from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from commonweal.accounts.models import Role, RoleAssignment, User
-from commonweal.demokit import REFERENCE_DATE, DemoContext
+from commonweal.demokit import REFERENCE_DATE, DemoContext, moved
 from commonweal.people.models import Person
 from commonweal.timebank import actions
 from commonweal.timebank.core.policies import LimitMode, RecordingPolicy
@@ -28,7 +29,7 @@ EXCHANGES = 2000
 LIVE_EXCHANGES = 24
 LIMIT = 600
 SECOND_MEMBER_EMAIL = "timebank.member@demo.commonweal.invalid"
-YEAR_START = datetime.datetime(2025, 1, 6, 10, 0, tzinfo=datetime.UTC)
+YEAR_START = moved(datetime.datetime(2025, 1, 6, 10, 0, tzinfo=datetime.UTC))
 CATEGORIES = [c for c in Category.values if c not in (Category.DONATION, Category.OTHER)]
 
 OFFERS = [
@@ -120,7 +121,7 @@ def build_timebank(context: DemoContext) -> bool:
         by=users[-1],
         bank=bank,
         phone="07700 999999",
-        at=datetime.datetime(2025, 12, 20, 10, tzinfo=datetime.UTC),
+        at=moved(datetime.datetime(2025, 12, 20, 10, tzinfo=datetime.UTC)),
     )
     organisations = [
         actions.add_organisation(by=coordinator, bank=bank, organisation=organisation, at=YEAR_START)
@@ -147,7 +148,9 @@ def build_timebank(context: DemoContext) -> bool:
     # December, through the site: members record and confirm, the coordinator brokers.
     fresh = {a.pk: a for a in Account.objects.filter(bank=bank).select_related("bank", "user")}
     for number in range(LIVE_EXCHANGES):
-        at = datetime.datetime(2025, 12, 1, 10, tzinfo=datetime.UTC) + datetime.timedelta(hours=number * 7)
+        at = moved(datetime.datetime(2025, 12, 1, 10, tzinfo=datetime.UTC)) + datetime.timedelta(
+            hours=number * 7
+        )
         provider, receiver = (fresh[m.pk] for m in rng.sample(members[1:60], 2))
         try:
             if number % 4 == 0:
@@ -185,7 +188,7 @@ def _special_cases(
     """A group session, donations to the chest, the chest covering a deficit, a reversal, a member at the
     limit."""
     chest = actions.chest_of(bank)
-    december = datetime.datetime(2025, 12, 1, 10, tzinfo=datetime.UTC)
+    december = moved(datetime.datetime(2025, 12, 1, 10, tzinfo=datetime.UTC))
     fresh = {a.pk: a for a in Account.objects.filter(bank=bank).select_related("bank", "user")}
     # Donations from the members with the most hours.
     for giver in sorted(members, key=lambda a: -fresh[a.pk].balance_minutes)[:5]:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from commonweal.accounts.actions import grant_role
 from commonweal.accounts.models import Role
+from commonweal.demokit import moved
 from commonweal.demokit.population import fictional_residents
 from commonweal.people.models import FreeTime
 from commonweal.places.queries import postcodes_of_local_authority
@@ -85,7 +86,7 @@ def build_volunteering(context: DemoContext) -> bool:
             by=coordinator,
             at=joined,
             sex=resident.sex,
-            date_of_birth=max(resident.date_of_birth, datetime.date(2008, 1, 1)),
+            date_of_birth=max(resident.date_of_birth, moved(datetime.date(2008, 1, 1))),
             ethnicity=resident.ethnicity,
             postcode=resident.postcode,
             skills=rng.sample(SKILLS, 2),

@@ -3,6 +3,8 @@ few hundred ballots from demo residents, one open for the demo resident to vote 
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 
 from commonweal.accounts.models import User
@@ -18,6 +20,7 @@ from commonweal.budgeting.demo import (
 )
 from commonweal.budgeting.models import Ballot, BudgetRound, PaperBallot
 from commonweal.demo.builder import DEMO_LOGINS, _context
+from commonweal.demokit import moved
 from commonweal.people.models import Person
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_borough")]
@@ -69,7 +72,9 @@ def test_the_demo_has_a_counted_round_and_one_the_demo_resident_can_vote_in():
     # Every ballot was keyed by the two people who run the round, and the count recounts from the export.
     assert recount_from_pb(queries.export_text(counted)).selected == tuple(counted.result.selected)
     assert counted.result.total_cost <= counted.budget
-    assert counted.voting_closes_on.isoformat() == "2025-10-31"
+    # Written to close on Friday 31 October 2025, moved to the demo's "as of" by whole weeks.
+    assert counted.voting_closes_on == moved(datetime.date(2025, 10, 31))
+    assert counted.voting_closes_on.weekday() == 4
     assert counted.ideas.filter(status="new").count() == 0
     open_round = BudgetRound.objects.get(name=VOTING_ROUND)
     assert open_round.voting_is_open()
