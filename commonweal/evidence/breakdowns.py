@@ -8,7 +8,10 @@ Groups:
   which includes Chinese in the 2001 categories the Data Dictionary uses) and Not stated. Seventeen
   categories would hide most counts under the small-number rule; the five groups keep them visible.
 - Age band: age in whole years on the day of the event (the referral, the request, the first answer).
-- Sex as recorded.
+- Sex as recorded, the NHS Data Dictionary's person stated gender code (people.Sex): Female, Male, and
+  one group for Indeterminate (9) and Not known (X). Both are rare, so two groups of a handful would
+  mostly be hidden by the small-number rule; one keeps them visible and every table's rows still add up
+  to its total. A stored value that is no code counts as not known.
 
 The uptake funnel, from the journey's SNOMED CT codes and statuses (referrals/snomed.py, workflow.py):
 - offered: every referral received. A referrer records 871691000000100 "Social prescribing offered" when
@@ -100,7 +103,13 @@ AGE_BANDS: tuple[tuple[str, str, int], ...] = (
     ("85+", "85 and over", 85),
 )
 AGE: tuple[Category, ...] = tuple(Category(key, label) for key, label, _ in AGE_BANDS)
-SEX: tuple[Category, ...] = (Category("female", "Female"), Category("male", "Male"))
+SEX_NOT_KNOWN = "not_known"
+SEX_OWN_GROUPS = ("female", "male")  # stored values that are their own group, under the same key
+SEX: tuple[Category, ...] = (
+    Category("female", "Female"),
+    Category("male", "Male"),
+    Category(SEX_NOT_KNOWN, "Indeterminate or not known"),
+)
 SOURCE: tuple[Category, ...] = (
     Category("gp", "GP practice"),
     Category("housing", "Housing"),
@@ -149,6 +158,11 @@ def age_band(age: int) -> str:
         if age >= youngest:
             found = key
     return found
+
+
+def sex_group(sex: str) -> str:
+    """Return the group of a stored sex: female, male, or not known (with indeterminate)."""
+    return sex if sex in SEX_OWN_GROUPS else SEX_NOT_KNOWN
 
 
 def ethnic_group(code: str) -> str:

@@ -11,11 +11,12 @@ Counted on a day, over the current members of active households in the programme
 - needs found: members of visited households with a need found at a visit in those 365 days.
 
 Groups: the IMD 2019 quintile and decile of the household's LSOA, the ethnic group (NHS Data Dictionary
-categories in the five high-level groups), the age band on the day, sex as recorded, and the
-neighbourhood that holds the household's LSOA. Neighbourhoods are drawn by residents and may overlap; a
-published table of overlapping areas lets one be subtracted from another, so only the neighbourhoods that
-overlap no other get a row, and everyone else (outside them, or in overlapping ones) is counted under
-"Elsewhere": every table's rows add up to the total.
+categories in the five high-level groups), the age band on the day, sex as recorded (Indeterminate and
+Not known in one group, as on the dashboards: `breakdowns.sex_group`), and the neighbourhood that holds
+the household's LSOA. Neighbourhoods are drawn by residents and may overlap; a published table of
+overlapping areas lets one be subtracted from another, so only the neighbourhoods that overlap no other
+get a row, and everyone else (outside them, or in overlapping ones) is counted under "Elsewhere": every
+table's rows add up to the total.
 
 All tables are protected together, as they share their total row (`disclosure.protect`: a count from
 1 to 4 is shown as "<5", and others are hidden where they would let one be worked out, knowing also that
@@ -36,7 +37,16 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from commonweal.accounts.permissions import Capability, requires
-from commonweal.evidence.breakdowns import AGE, DECILES, ETHNICITY, SEX, Category, age_band, ethnic_group
+from commonweal.evidence.breakdowns import (
+    AGE,
+    DECILES,
+    ETHNICITY,
+    SEX,
+    Category,
+    age_band,
+    ethnic_group,
+    sex_group,
+)
 from commonweal.evidence.disclosure import AtMost, Protected, Sum, protect
 from commonweal.evidence.statistics.intervals import wilson_limits
 from commonweal.households.models import (
@@ -193,7 +203,7 @@ def _member_facts(today: datetime.date, neighbourhood_of: dict[int, str]) -> lis
                     "decile": str(decile or 0),
                     "ethnicity": ethnic_group(ethnicity),
                     "age": age_band(_age_on(born, today)),
-                    "sex": sex,
+                    "sex": sex_group(sex),
                     "neighbourhood": neighbourhood_of.get(lsoa, ELSEWHERE),
                 },
                 visited=was_visited,

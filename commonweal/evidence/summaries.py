@@ -51,6 +51,8 @@ from commonweal.evidence.breakdowns import (
     ETHNIC_GROUPS,
     REFERRED_CODE,
     SEEN_CODE,
+    SEX_NOT_KNOWN,
+    SEX_OWN_GROUPS,
 )
 from commonweal.evidence.models import (
     ALL_ORGANISATIONS,
@@ -130,6 +132,11 @@ def _age_band(at: str, born: str) -> Case:
     return Case(*whens, default=Value(AGE_BANDS[-1][0]), output_field=models.CharField())
 
 
+def _sex_group(field: str) -> Case:
+    whens = [When(**{field: sex}, then=Value(sex)) for sex in SEX_OWN_GROUPS]
+    return Case(*whens, default=Value(SEX_NOT_KNOWN), output_field=models.CharField())
+
+
 def _ethnic_group(field: str) -> Case:
     whens = [When(**{f"{field}__in": codes}, then=Value(group)) for group, codes in ETHNIC_GROUPS.items()]
     return Case(*whens, default=Value("not_stated"), output_field=models.CharField())
@@ -148,7 +155,7 @@ def _person_columns(person: str, at: str) -> dict[str, Any]:
         ),
         f"{PREFIX}ethnic_group": _ethnic_group(f"{person}__ethnicity"),
         f"{PREFIX}age_band": _age_band(at, f"{person}__date_of_birth"),
-        f"{PREFIX}sex": F(f"{person}__sex"),
+        f"{PREFIX}sex": _sex_group(f"{person}__sex"),
     }
 
 
@@ -303,7 +310,7 @@ def build_outcome_facts() -> int:
                     F("person__lsoa__imd_decile"), Value(0), output_field=IntegerField()
                 ),
                 f"{PREFIX}ethnic_group": _ethnic_group("person__ethnicity"),
-                f"{PREFIX}sex": F("person__sex"),
+                f"{PREFIX}sex": _sex_group("person__sex"),
                 "born_on": F("person__date_of_birth"),
             }
         )

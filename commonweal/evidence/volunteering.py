@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from commonweal.evidence.breakdowns import AGE, ETHNICITY, SEX, age_band, ethnic_group
+from commonweal.evidence.breakdowns import AGE, ETHNICITY, SEX, age_band, ethnic_group, sex_group
 from commonweal.evidence.disclosure import Sum as Total
 from commonweal.evidence.disclosure import protect
 from commonweal.places.models import Area, imd_quintile_of
@@ -182,7 +182,7 @@ def tables(today: datetime.date | None = None) -> list[Table]:
         _table(
             "sex",
             "By sex",
-            lambda volunteer: SEX_LABELS.get(volunteer.sex, UNKNOWN),
+            lambda volunteer: SEX_LABELS[sex_group(volunteer.sex)],
             counted,
             order=list(SEX_LABELS.values()),
         ),

@@ -22,10 +22,42 @@ def validate_nhs_number(value: str) -> None:
 
 
 class Sex(models.TextChoices):
-    """Sex as recorded (ONS Census 2021 question)."""
+    """Sex as the NHS Data Dictionary's PERSON STATED GENDER CODE records it: 1 Male, 2 Female,
+    9 Indeterminate (unable to be classified as either male or female), X Not Known (not recorded).
 
-    FEMALE = "female", "Female"
+    The values stored before, "female" and "male", keep their meaning, so no row changes. Not known is
+    stored as "": X is the Data Dictionary's default code, for a value that was not recorded, and a
+    referral fills a gap in a record but never overwrites what it holds. Why: docs/decisions/0401.
+    """
+
     MALE = "male", "Male"
+    FEMALE = "female", "Female"
+    INDETERMINATE = "indeterminate", "Indeterminate (cannot be classified as male or female)"
+    NOT_KNOWN = "", "Not known"
+
+    @classmethod
+    def of(cls, value: str) -> Sex:
+        """Return the sex a stored value records; a value that is no code was not recorded as one."""
+        return cls(value) if value in cls.values else cls.NOT_KNOWN
+
+    @property
+    def data_dictionary_code(self) -> str:
+        """Return the PERSON STATED GENDER CODE."""
+        return _DATA_DICTIONARY_CODES[self]
+
+    @property
+    def fhir_gender(self) -> str:
+        """Return the FHIR administrative gender (Patient.gender) HL7 UK maps the code to (below)."""
+        return _FHIR_GENDERS[self]
+
+
+_DATA_DICTIONARY_CODES = {Sex.MALE: "1", Sex.FEMALE: "2", Sex.INDETERMINATE: "9", Sex.NOT_KNOWN: "X"}
+# Patient.gender is bound (required) to FHIR administrative gender. HL7 UK's CareConnect ConceptMap "NHS
+# Data Model and Dictionary Mapping" (in ValueSet CareConnect-AdministrativeGender-1) pairs male with 1,
+# female with 2, other with 9 and unknown with X, each "equivalent"; UK Core, which replaced CareConnect,
+# names a ConceptMap UK Core Administrative Gender for Patient.gender, must-support in
+# ../shared/standards/fhir/ukcore-r4-profiles/UKCore-Patient.xml (2.6.1).
+_FHIR_GENDERS = {Sex.MALE: "male", Sex.FEMALE: "female", Sex.INDETERMINATE: "other", Sex.NOT_KNOWN: "unknown"}
 
 
 class EthnicCategory(models.TextChoices):
@@ -122,7 +154,7 @@ class Person(models.Model):
     given_name = models.CharField(max_length=100)
     family_name = models.CharField(max_length=100)
     date_of_birth = models.DateField()
-    sex = models.CharField(max_length=10, choices=Sex.choices)
+    sex = models.CharField(max_length=20, choices=Sex.choices, blank=True, default=Sex.NOT_KNOWN)
     ethnicity = models.CharField(
         max_length=1, choices=EthnicCategory.choices, default=EthnicCategory.NOT_STATED
     )

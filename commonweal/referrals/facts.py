@@ -56,7 +56,7 @@ class ReferralFacts:
     given_name: str
     family_name: str
     birth_date: datetime.date
-    gender: str
+    gender: str  # FHIR administrative gender: male, female, other or unknown (people.Sex.fhir_gender)
     status: str
     received_at: datetime.datetime
     # The day it arrived in the service's own time zone.

@@ -52,6 +52,9 @@ CONNECTION_REQUEST_STATUS = {
     "entered-in-error": "entered-in-error",
 }
 PRIORITY = {"routine": "routine", "soon": "urgent", "urgent": "asap"}
+# Patient.gender's required value set; the person stated gender code maps onto it one to one
+# (people.Sex.fhir_gender, after HL7 UK's map).
+ADMINISTRATIVE_GENDERS = ("male", "female", "other", "unknown")
 
 
 def _instant(moment: datetime.datetime) -> str:
@@ -64,7 +67,7 @@ def _patient(facts: ReferralFacts) -> dict[str, Any]:
         "id": f"person-{facts.person_id}",
         "name": [{"family": facts.family_name, "given": [facts.given_name]}],
         "birthDate": facts.birth_date.isoformat(),
-        "gender": facts.gender if facts.gender in ("female", "male") else "unknown",
+        "gender": facts.gender if facts.gender in ADMINISTRATIVE_GENDERS else "unknown",
     }
     if facts.nhs_number:
         patient["identifier"] = [{"system": NHS_NUMBER_SYSTEM, "value": facts.nhs_number}]

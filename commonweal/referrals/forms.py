@@ -49,6 +49,16 @@ def _date_field(
     return field
 
 
+# The NHS Data Dictionary's four person stated gender codes (people.Sex). "Not known" is stored as "",
+# not recorded, so the radio posts a word of its own: a required field reads "" as no answer at all.
+NOT_KNOWN_ANSWER = "not_known"
+SEX_ANSWERS = [(sex.value or NOT_KNOWN_ANSWER, sex.label) for sex in Sex]
+
+
+def _stored_sex(answer: str) -> str:
+    return Sex.NOT_KNOWN if answer == NOT_KNOWN_ANSWER else answer
+
+
 class PersonDetailsMixin(PlainTextForm):
     """Who the person is: the fields a referral needs to find or add them."""
 
@@ -59,10 +69,12 @@ class PersonDetailsMixin(PlainTextForm):
         label="Last name", max_length=100, error_messages={"required": "Enter the person's last name"}
     )
     date_of_birth = _date_field("Date of birth", missing="Enter the person's date of birth", memorable=True)
-    sex = forms.ChoiceField(
+    sex = forms.TypedChoiceField(
         label="Sex",
-        choices=Sex.choices,
+        choices=SEX_ANSWERS,
+        coerce=_stored_sex,
         widget=forms.RadioSelect,
+        help_text="As recorded by the person's GP. Choose 'Not known' if you do not know.",
         error_messages={"required": "Choose the person's sex as registered with their GP"},
     )
     postcode = forms.CharField(label="Postcode", max_length=10, required=False)
@@ -246,11 +258,13 @@ class SelfReferralForm(PersonDetailsMixin):
         "date_of_birth": "Enter your date of birth",
         "sex": "Choose your sex",
     }
+    YOUR_OWN_SEX_HINT = "As recorded by your GP surgery. If you are not sure, choose 'Not known'."
 
     def __init__(self, *args: Any, practices: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name, message in self.YOUR_OWN_DETAILS.items():
             self.fields[name].error_messages["required"] = message
+        self.fields["sex"].help_text = self.YOUR_OWN_SEX_HINT
         self.fields["gp_practice"].queryset = practices  # type: ignore[attr-defined]
         self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
 

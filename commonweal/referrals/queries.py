@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from commonweal.accounts.models import Role, RoleAssignment, User
 from commonweal.organisations.models import Organisation
-from commonweal.people.models import Person
+from commonweal.people.models import Person, Sex
 from commonweal.places.models import Lsoa
 from commonweal.referrals.facts import CodeFacts, ConnectionFacts, GoalFacts, ReferralFacts
 from commonweal.referrals.models import (
@@ -511,7 +511,7 @@ def referral_facts(referral: Referral) -> ReferralFacts:
         given_name=person.given_name,
         family_name=person.family_name,
         birth_date=person.date_of_birth,
-        gender=person.sex,
+        gender=Sex.of(person.sex).fhir_gender,
         status=referral.status,
         received_at=referral.received_at,
         received_on=timezone.localtime(referral.received_at).date(),

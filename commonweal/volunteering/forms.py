@@ -124,7 +124,8 @@ class BuddyRequestForm(forms.Form):
     )
     preferred_sex = forms.ChoiceField(
         label="The person would like a volunteer who is",
-        choices=[("", "No preference"), *Sex.choices],
+        # A preference is for a female or a male volunteer; Indeterminate and Not known describe a record.
+        choices=[("", "No preference"), (Sex.FEMALE, Sex.FEMALE.label), (Sex.MALE, Sex.MALE.label)],
         required=False,
     )
     max_distance_km = forms.IntegerField(

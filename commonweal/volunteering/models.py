@@ -336,6 +336,8 @@ class BuddyRequest(models.Model):
     @property
     def preferred_sex_label(self) -> str:
         """Return the kind of volunteer the person would like, in words ("" for no preference)."""
+        if not self.preferred_sex:
+            return ""
         return dict(Sex.choices).get(self.preferred_sex, self.preferred_sex)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import math
 import re
@@ -15,6 +16,8 @@ from commonweal.accounts.models import Role
 from commonweal.audit.models import AuditEvent
 from commonweal.evidence.models import Story, SummaryRefresh
 from commonweal.evidence.statistics import proportion
+from commonweal.evidence.summaries import refresh_summaries
+from commonweal.evidence.tests.builders import add_person, add_referral, at
 from commonweal.evidence.tests.conftest import REFUSED
 from tests.factories import make_persona
 
@@ -77,6 +80,29 @@ def test_the_uptake_funnel_counts_each_step_with_intervals(commissioner_client: 
     assert "Only 3 points: Making Data Count recommends at least 12 before relying on the limits." in text
     assert 'role="img"' in response.content.decode()
     assert '<title id="chart-funnel-title">The uptake funnel</title>' in response.content.decode()
+
+
+def test_indeterminate_or_not_known_sex_is_a_group_with_its_small_count_protected(
+    commissioner_client: Client, system
+) -> None:
+    for sex in ("indeterminate", ""):
+        person = add_person(system.north_9, sex=sex, ethnicity="A", born=datetime.date(1980, 5, 1))
+        add_referral(system.journey, person, at(2025, 1, 25), reached="referred")
+    refresh_summaries(by=None)
+    response = commissioner_client.get("/evidence/uptake/")
+    assert _row(response, "funnel", "Offered")[0] == "27"
+    assert _row(response, "sex", "Indeterminate or not known") == [
+        "<5",
+        "<5",
+        "0",
+        "0",
+        "0",
+        "not shown",
+        "–",
+    ]
+    # 27 offered and referred, 19 women and 6 men would give the 2 away: the men are hidden as well.
+    assert _row(response, "sex", "Female")[:2] == ["19", "19"]
+    assert _row(response, "sex", "Male")[:5] == ["suppressed", "suppressed", "6", "6", "0"]
 
 
 def test_the_referrals_dashboard_shows_who_referred_and_the_monthly_counts(

@@ -15,6 +15,7 @@ from commonweal.evidence.household_uptake import COLUMNS, TOTAL, published, upta
 from commonweal.households import actions
 from commonweal.households.actions import HouseholdRow, PastVisit
 from commonweal.households.models import MemberCheck, PreventionStatus, Visit
+from commonweal.people.models import Person
 from commonweal.places.models import Area, Postcode
 from tests.factories import PersonFactory, UserFactory, make_persona
 
@@ -105,6 +106,20 @@ def test_a_small_count_is_hidden_and_so_is_what_would_give_it_away() -> None:
     assert cells[2] == "<5" and visited_uptake == "–"
     # The total's "up to date, visited" is the same 3 (nobody in quintile 5 was visited): hidden too.
     assert _rows(TOTAL)[TOTAL][0][2] == "<5"
+    _nothing_small_can_be_worked_out()
+
+
+def test_members_of_indeterminate_or_not_known_sex_are_counted_in_one_protected_group() -> None:
+    _build(up_to_date_visited=6)
+    first, second = Person.objects.order_by("pk").values_list("pk", flat=True)[:2]
+    Person.objects.filter(pk=first).update(sex="indeterminate")
+    Person.objects.filter(pk=second).update(sex="")
+    rows = _rows("sex")
+    assert list(rows) == ["female", "male", "not_known"]
+    # The two were visited (a small count), so the 8 visited women, who would give them away from the
+    # 10 visited members, are hidden too.
+    assert rows["not_known"][0] == ("<5", "<5", "<5", "0", "0", "0", "0")
+    assert rows["female"][0][:2] == ("suppressed", "suppressed")
     _nothing_small_can_be_worked_out()
 
 

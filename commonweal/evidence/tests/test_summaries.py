@@ -8,6 +8,7 @@ import pytest
 
 from commonweal.audit.models import AuditEvent
 from commonweal.evidence import summaries
+from commonweal.evidence.breakdowns import SEX, sex_group
 from commonweal.evidence.models import (
     ALL_ORGANISATIONS,
     ConnectionCell,
@@ -100,6 +101,45 @@ def test_each_referral_becomes_a_fact_with_its_breakdown_and_how_far_it_got(jour
         False,
         True,
     )
+
+
+def test_indeterminate_and_not_known_are_one_group_after_female_and_male():
+    # Two groups of a handful would mostly be hidden by the small-number rule; one keeps them visible.
+    assert [(category.key, category.label) for category in SEX] == [
+        ("female", "Female"),
+        ("male", "Male"),
+        ("not_known", "Indeterminate or not known"),
+    ]
+    assert [sex_group(sex) for sex in ("female", "male", "indeterminate", "", "F")] == [
+        "female",
+        "male",
+        "not_known",
+        "not_known",
+        "not_known",
+    ]
+
+
+def test_facts_about_people_of_indeterminate_or_not_known_sex_are_in_their_group(journey):
+    north_5 = journey.lsoa(journey.places.north, 5)
+    referrals = {}
+    for sex in ("female", "indeterminate", ""):
+        person = add_person(north_5, sex=sex)
+        referrals[sex] = add_referral(journey, person, at(2025, 3, 10), reached="attended")
+        add_response(person, "ucla-3", ucla3(8), at(2025, 3, 11))
+        add_response(person, "ucla-3", ucla3(6), at(2025, 4, 11))
+
+    refresh_summaries(by=None)
+
+    assert [_fact(referrals[sex].pk)["sex"] for sex in ("female", "indeterminate", "")] == [
+        "female",
+        "not_known",
+        "not_known",
+    ]
+    assert sorted(OutcomeFact.objects.values_list("sex", flat=True)) == ["female", "not_known", "not_known"]
+    by_sex = UptakeCell.objects.filter(
+        neighbourhood_id=0, organisation_id=ALL_ORGANISATIONS, dimension="sex"
+    ).values_list("category", "offered")
+    assert sorted(by_sex) == [("female", 1), ("not_known", 2)]
 
 
 def test_months_and_ages_are_taken_on_the_local_day_in_london(journey):

@@ -98,3 +98,17 @@ def test_volunteers_by_age_band_sex_and_ethnic_group_with_small_groups_protected
         "75 to 84,<5,0,suppressed",
         "All,9,0,7.5",
     ]
+
+
+def test_volunteers_of_indeterminate_or_not_known_sex_are_counted_in_one_group(world):
+    Volunteer.objects.update(sex="female")
+    two = list(Volunteer.objects.order_by("pk").values_list("pk", flat=True)[:2])
+    Volunteer.objects.filter(pk=two[0]).update(sex="indeterminate")
+    Volunteer.objects.filter(pk=two[1]).update(sex="")
+    found = {table.key: table for table in evidence.tables(datetime.date(2026, 12, 7))}
+    # The 2 are shown as "<5"; the 7 women would give them away from the total of 9, so are hidden too.
+    assert {row.label: row.volunteers for row in found["sex"].rows} == {
+        "Female": "suppressed",
+        "Indeterminate or not known": "<5",
+    }
+    assert found["sex"].total.volunteers == "9"

@@ -4,6 +4,7 @@ and the bad input each page must explain."""
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -449,6 +450,21 @@ def test_a_buddy_request_with_no_preference_says_so_rather_than_none(setup):
     page = _as(world.coordinator).get(f"/volunteering/coordinator/requests/{subjects['request']}/").text
     assert '<dd class="nhsuk-summary-list__value">No preference; within 10 km</dd>' in page
     assert blank_values(page) == []
+
+
+def test_a_preference_is_for_a_female_or_a_male_volunteer_or_none(setup):
+    """Sex has four codes (people.Sex), but Indeterminate and Not known describe a record, not a
+    volunteer someone could ask for."""
+    world, _, _, _, _ = setup
+    page = _as(world.link_worker).get(f"/volunteering/buddy/{world.person.pk}/").text
+    section = page[
+        page.index('name="preferred_sex"') : page.index("</select>", page.index('name="preferred_sex"'))
+    ]
+    assert re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', section) == [
+        ("", "No preference"),
+        ("female", "Female"),
+        ("male", "Male"),
+    ]
 
 
 def test_the_coordinator_reads_when_a_volunteer_is_free_in_words(setup):
