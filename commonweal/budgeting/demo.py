@@ -423,7 +423,7 @@ def _ready_to_count_round(context: DemoContext, rng: random.Random) -> None:
         WARMTH_IDEAS,
         by=organiser,
         idea_author=organiser,
-        max_projects=2,
+        max_projects=3,
     )
     actions.open_voting(
         budget_round=budget_round,
