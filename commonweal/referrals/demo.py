@@ -635,22 +635,32 @@ HISTORY_PER_MONTH = 9
 HISTORY_MONTHS = 13
 
 
-def _history_days(rng: random.Random) -> list[datetime.datetime]:
-    """When each history referral arrived: HISTORY_PER_MONTH in each calendar month up to the "as of"."""
+def _history_months() -> list[tuple[datetime.datetime, int]]:
+    """The start of each calendar month of the history, and its days before the day before the "as of"."""
     year, month = AS_OF.year, AS_OF.month
-    days: list[datetime.datetime] = []
+    months = []
     for back in range(HISTORY_MONTHS - 1, -1, -1):
         y, m = divmod(year * 12 + month - 1 - back, 12)
         start = datetime.datetime(y, m + 1, 1, tzinfo=datetime.UTC)
         ny, nm = divmod(y * 12 + m + 1, 12)
         end = min(datetime.datetime(ny, nm + 1, 1, tzinfo=datetime.UTC), AS_OF - datetime.timedelta(days=1))
-        span = (end - start).days
-        if span < 1:
-            continue
-        days.extend(
-            start + datetime.timedelta(days=rng.randrange(span), hours=rng.randrange(9, 17))
-            for _ in range(HISTORY_PER_MONTH)
-        )
+        if (end - start).days >= 1:
+            months.append((start, (end - start).days))
+    return months
+
+
+def history_size() -> int:
+    """How many people the other team's year of cases adds to the demo (one referral each)."""
+    return HISTORY_PER_MONTH * len(_history_months())
+
+
+def _history_days(rng: random.Random) -> list[datetime.datetime]:
+    """When each history referral arrived: HISTORY_PER_MONTH in each calendar month up to the "as of"."""
+    days = [
+        start + datetime.timedelta(days=rng.randrange(span), hours=rng.randrange(9, 17))
+        for start, span in _history_months()
+        for _ in range(HISTORY_PER_MONTH)
+    ]
     return sorted(days)
 
 
