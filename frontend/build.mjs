@@ -28,6 +28,8 @@ cpSync(join(root, "frontend", "js-enabled.js"), join(out, "js", "js-enabled.js")
 cpSync(join(root, "frontend", "letters.css"), join(out, "css", "letters.css"));
 cpSync(join(root, "frontend", "directory-map.js"), join(out, "js", "directory-map.js"));
 cpSync(join(root, "frontend", "passkeys.js"), join(out, "js", "passkeys.js"));
+// The running total of a ballot, imported by commonweal.js on the pages that have one.
+cpSync(join(root, "frontend", "ballot-total.js"), join(out, "js", "ballot-total.js"));
 // Offline visits for community health workers: the page's queue and the service worker (served by
 // Django at /households/sw.js so that its scope covers the households pages).
 cpSync(join(root, "frontend", "visit-queue.js"), join(out, "js", "visit-queue.js"));

@@ -15,6 +15,11 @@ if (document.querySelector('[data-module="cw-visit-form"], [data-module="cw-visi
   import("./visit-queue.js");
 }
 
+// The running total of a ballot (participatory budgeting): loaded only on a ballot that has a limit.
+if (document.querySelector('[data-module="cw-ballot-total"]')) {
+  import("./ballot-total.js");
+}
+
 // Signing out on a shared device: the households pages kept for offline work (the agenda, the visit
 // forms: names and addresses) are deleted from this device's cache first. Visits not yet sent are
 // kept (deleting them would lose the worker's records): the worker is told, and may stay signed in

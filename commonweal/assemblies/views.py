@@ -54,6 +54,7 @@ from commonweal.assemblies.models import (
 from commonweal.places.models import Area
 from commonweal.ui import progress, spreadsheets
 from commonweal.ui.forms import show_error
+from commonweal.ui.idempotency import submitted_once, submitted_once_per_session
 
 
 def _body_to_manage(request: HttpRequest, pk: int, *, kind: str | None = None) -> Body:
@@ -82,6 +83,7 @@ def _status(form_errors: bool) -> int:
 
 
 @requires(Capability.RUN_ASSEMBLIES)
+@submitted_once
 def assembly_create(request: HttpRequest) -> HttpResponse:
     """Set up a citizens' assembly in one of the organiser's places."""
     form = AssemblyForm(request.POST or None, places=queries.places_to_run_in(request.user))
@@ -109,6 +111,7 @@ def assembly_create(request: HttpRequest) -> HttpResponse:
 
 
 @requires(Capability.RUN_ASSEMBLIES)
+@submitted_once
 def invitations(request: HttpRequest, pk: int) -> HttpResponse:
     """Draw postcodes by stratified lottery and see the letters drawn so far."""
     assembly = _assembly(request, pk)
@@ -488,6 +491,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @requires(Capability.RUN_ASSEMBLIES)
+@submitted_once
 def steering_group_create(request: HttpRequest) -> HttpResponse:
     """Set up a neighbourhood steering group."""
     form = SteeringGroupForm(request.POST or None, places=queries.places_to_run_in(request.user))
@@ -531,6 +535,7 @@ def manage(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @requires(Capability.RUN_ASSEMBLIES)
+@submitted_once
 def members(request: HttpRequest, pk: int) -> HttpResponse:
     """A steering group's members: add someone, or record that someone has left."""
     body = _body_to_manage(request, pk)
@@ -585,6 +590,7 @@ def member_leave(request: HttpRequest, pk: int, membership_id: int) -> HttpRespo
 
 
 @requires(Capability.RUN_ASSEMBLIES)
+@submitted_once
 def session_edit(request: HttpRequest, pk: int, session_id: int | None = None) -> HttpResponse:
     """Add a session, or change one and add to its evidence pack."""
     body = _body_to_manage(request, pk)
@@ -622,6 +628,7 @@ def session_edit(request: HttpRequest, pk: int, session_id: int | None = None) -
 
 
 @requires(Capability.RUN_ASSEMBLIES)
+@submitted_once
 def evidence_add(request: HttpRequest, pk: int, session_id: int) -> HttpResponse:
     """Add an item to a session's evidence pack."""
     body = _body_to_manage(request, pk)
@@ -654,6 +661,7 @@ def evidence_add(request: HttpRequest, pk: int, session_id: int) -> HttpResponse
 
 
 @requires(Capability.RUN_ASSEMBLIES)
+@submitted_once
 def recommendation_create(request: HttpRequest, pk: int) -> HttpResponse:
     """Record a recommendation the body has agreed."""
     body = _body_to_manage(request, pk)
@@ -758,6 +766,7 @@ def votes(request: HttpRequest, pk: int, recommendation_id: int) -> HttpResponse
 
 @requires(Capability.RUN_ASSEMBLIES)
 @require_POST
+@submitted_once
 def response(request: HttpRequest, pk: int, recommendation_id: int) -> HttpResponse:
     """Record the responsible organisation's response."""
     body, found = _load_recommendation(request, pk, recommendation_id)
@@ -777,6 +786,7 @@ def response(request: HttpRequest, pk: int, recommendation_id: int) -> HttpRespo
 
 @requires(Capability.RUN_ASSEMBLIES)
 @require_POST
+@submitted_once
 def delivery(request: HttpRequest, pk: int, recommendation_id: int) -> HttpResponse:
     """Record progress on delivering the recommendation."""
     body, found = _load_recommendation(request, pk, recommendation_id)
@@ -903,6 +913,7 @@ def distribution(request: HttpRequest, pk: int) -> JsonResponse:
     )
 
 
+@submitted_once_per_session
 def register(request: HttpRequest, pk: int) -> HttpResponse:
     """Volunteer for an assembly with the code from an invitation letter."""
     assembly = get_object_or_404(Assembly.objects.select_related("body__place"), pk=pk)

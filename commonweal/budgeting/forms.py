@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -262,6 +263,20 @@ def _project_label(proposal: Proposal) -> str:
     return f"{proposal.number}. {proposal.title} (£{proposal.cost:,})"
 
 
+@dataclass(frozen=True)
+class RunningTotal:
+    """What the ballot page's running total adds up as boxes are ticked (frontend/ballot-total.js).
+
+    `counts` is "cost" (a knapsack ballot: the costs of the projects ticked, against the budget),
+    "projects" (an approval ballot with a most: the projects ticked) or "points" (a points ballot: the
+    points given); `limit` is the most it may reach, and `costs` the cost of each project by its id.
+    """
+
+    counts: str
+    limit: int
+    costs: dict[str, int] = field(default_factory=dict)
+
+
 class BallotForm(forms.Form):
     """The ballot: a checkbox per project, points per project, or a rank per project."""
 
@@ -312,6 +327,18 @@ class BallotForm(forms.Form):
     def ballot_fields(self) -> list[forms.BoundField]:
         """Return the bound fields that make up the ballot itself, in project order."""
         return [self[name] for name in self.ballot_field_names]
+
+    def running_total(self) -> RunningTotal | None:
+        """Return what the ballot's running total adds up, or None when no limit applies to it."""
+        kind = self.budget_round.ballot_kind
+        if kind == BudgetRound.Kind.KNAPSACK:
+            costs = {proposal.project_id: proposal.cost for proposal in self.projects}
+            return RunningTotal(counts="cost", limit=self.budget_round.budget, costs=costs)
+        if kind == BudgetRound.Kind.APPROVAL and self.budget_round.max_projects is not None:
+            return RunningTotal(counts="projects", limit=self.budget_round.max_projects)
+        if kind == BudgetRound.Kind.CUMULATIVE and self.budget_round.points:
+            return RunningTotal(counts="points", limit=self.budget_round.points)
+        return None
 
     def choices(self) -> dict[str, int]:
         """Return the ballot as project number (text) -> 1, points or rank."""

@@ -64,6 +64,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @requires(Capability.RUN_BUDGETING)
+@submitted_once
 def round_create(request: HttpRequest) -> HttpResponse:
     """Set up a round: its place, money, ballot, rule and who may vote."""
     form = RoundForm(request.POST or None, places=queries.places_to_run_in(request.user))
@@ -241,6 +242,7 @@ def idea_answer(request: HttpRequest, pk: int, idea_id: int) -> HttpResponse:
 
 
 @requires(Capability.RUN_BUDGETING)
+@submitted_once
 def projects(request: HttpRequest, pk: int) -> HttpResponse:
     """The round's projects with their feasibility, and a form to add one."""
     budget_round = _round_to_manage(request, pk)
@@ -510,6 +512,7 @@ def delivery(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 
 @requires(Capability.RUN_BUDGETING)
 @require_POST
+@submitted_once
 def milestone_add(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     """Add a milestone to a funded project."""
     budget_round, proposal = _funded(request, pk, number)
@@ -547,6 +550,7 @@ def milestone_done(request: HttpRequest, pk: int, number: int, milestone_id: int
 
 @requires(Capability.RUN_BUDGETING)
 @require_POST
+@submitted_once
 def spend(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     """Record money spent on a funded project."""
     budget_round, proposal = _funded(request, pk, number)

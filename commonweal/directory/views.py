@@ -219,6 +219,7 @@ def _entry_form_page(
 
 
 @signed_in
+@submitted_once
 def service_create(request: HttpRequest) -> HttpResponse:
     """Add an entry directly (a steward, or an organisation for itself)."""
     user = signed_in_user(request)

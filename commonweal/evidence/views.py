@@ -295,6 +295,7 @@ def sroi_list(request: HttpRequest) -> HttpResponse:
 
 
 @requires(EVIDENCE)
+@submitted_once
 def sroi_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """Start an SROI analysis, or change its scope, period and discount rate."""
     analysis = get_object_or_404(SroiAnalysis, pk=pk) if pk is not None else None
@@ -358,6 +359,7 @@ def sroi_stakeholder(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @requires(EVIDENCE)
+@submitted_once
 def sroi_input(request: HttpRequest, pk: int) -> HttpResponse:
     """Add an input."""
     analysis = _analysis(pk)
@@ -382,6 +384,7 @@ def sroi_input(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @requires(EVIDENCE)
+@submitted_once
 def sroi_outcome(request: HttpRequest, pk: int, outcome_pk: int | None = None) -> HttpResponse:
     """Add an outcome, or change one."""
     analysis = _analysis(pk)

@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.views import View
 
 from commonweal.accounts.models import User
@@ -39,6 +40,7 @@ from commonweal.measures.forms import (
 from commonweal.measures.models import AnswerLink, Response, SafetyAlert, ScheduledMeasure
 from commonweal.measures.scoring import score
 from commonweal.people.models import Person
+from commonweal.ui.idempotency import submitted_once
 
 PAGE_SIZE = 50
 
@@ -560,6 +562,7 @@ class PersonSchedule(MeasuresRecordView):
     def get(self, request: HttpRequest, person_id: int) -> HttpResponse:
         return self.post(request, person_id)
 
+    @method_decorator(submitted_once)
     def post(self, request: HttpRequest, person_id: int) -> HttpResponse:
         if not rules.may_record_measure(self.viewer, self.subject):
             raise PermissionDenied("Only staff who record measures can do this, and not for themselves.")

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_POST
 
 from commonweal.accounts.models import Role, User
@@ -19,6 +20,7 @@ from commonweal.audit.models import RecordAccess
 from commonweal.audit.views import PersonRecordView
 from commonweal.organisations.models import Organisation
 from commonweal.people.models import Person
+from commonweal.ui.idempotency import submitted_once
 from commonweal.volunteering import actions, forms, queries, rules
 from commonweal.volunteering.models import (
     Application,
@@ -88,6 +90,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 @requires(Capability.VOLUNTEER)
 @require_POST
+@submitted_once
 def log_my_hours(request: HttpRequest) -> HttpResponse:
     """Log hours from the volunteer's own page."""
     user = signed_in_user(request)
@@ -116,6 +119,7 @@ def log_my_hours(request: HttpRequest) -> HttpResponse:
 
 @requires(Capability.VOLUNTEER)
 @require_POST
+@submitted_once
 def claim_my_expense(request: HttpRequest) -> HttpResponse:
     """Claim an expense from the volunteer's own page."""
     user = signed_in_user(request)
@@ -158,6 +162,7 @@ def _safeguarded_organisations() -> list[tuple[int, str]]:
 
 
 @signed_in
+@submitted_once
 def raise_concern(request: HttpRequest) -> HttpResponse:
     """Raise a safeguarding concern with an organisation's designated safeguarding lead."""
     user = signed_in_user(request)
@@ -577,6 +582,7 @@ class RequestBuddyView(PersonRecordView):
     def get(self, request: HttpRequest, person_id: int) -> HttpResponse:
         return self._page(request, self._form())
 
+    @method_decorator(submitted_once)
     def post(self, request: HttpRequest, person_id: int) -> HttpResponse:
         form = self._form(request.POST)
         if form.is_valid():
@@ -736,6 +742,7 @@ def _match_for_post(request: HttpRequest, match_id: int) -> tuple[User, Match]:
 
 @signed_in
 @require_POST
+@submitted_once
 def log_contact(request: HttpRequest, match_id: int) -> HttpResponse:
     """Log a contact on a match."""
     user, found = _match_for_post(request, match_id)
@@ -822,6 +829,7 @@ def opportunity(request: HttpRequest, opportunity_id: int) -> HttpResponse:
 
 
 @requires(Capability.COORDINATE_VOLUNTEERS)
+@submitted_once
 def manage_opportunities(request: HttpRequest) -> HttpResponse:
     """Post opportunities and shifts, and decide applications (each POST is one action)."""
     user, organisation_ids = _coordinated(request)

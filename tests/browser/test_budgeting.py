@@ -11,19 +11,28 @@ import datetime
 import re
 from collections.abc import Callable
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from commonweal.accounts.actions import grant_role
 from commonweal.accounts.models import Role, User
 from commonweal.budgeting.models import Ballot, BallotMark, BudgetRound, PaperBallot
 from commonweal.people.models import Person
 from commonweal.places.models import Area, Postcode
-from tests.browser.conftest import DEMO_PASSWORD, click_menu_link, fill_date, sign_in
+from tests.browser.conftest import (
+    DEMO_PASSWORD,
+    PHONE,
+    assert_no_sideways_scroll,
+    click_menu_link,
+    fill_date,
+    sign_in,
+)
+from tests.browser.test_content_security_policy import assert_no_violation, watch
 
 ORGANISER = "organiser@demo.commonweal.invalid"
 ADMINISTRATOR = "admin@demo.commonweal.invalid"
 THIRD_PERSON = "second.organiser@demo.commonweal.invalid"
 VOTER = "gorse.hill.voter@demo.commonweal.invalid"
+RESIDENT = "resident@demo.commonweal.invalid"
 ROUND = "Gorse Hill Park Small Grants"
 PLACE = "Old Trafford and Gorse Hill"
 
@@ -182,8 +191,13 @@ def test_a_round_goes_from_ideas_through_online_and_paper_voting_to_results_and_
     voter.goto(f"/participation/budgets/{budget_round.pk}/")
     voter.get_by_role("button", name="Vote now").click()
     check_accessibility(voter)
+    # The round lets each voter choose 2 projects: the page counts them as they are ticked.
+    chosen = voter.get_by_role("status").filter(has_text="chosen")
+    expect(chosen).to_have_text("0 of 2 projects chosen; 2 left")
     voter.get_by_label("1. Outdoor table tennis tables (£6,000)").check()
+    expect(chosen).to_have_text("1 of 2 projects chosen; 1 left")
     voter.get_by_label("2. Walking netball sessions (£4,000)").check()
+    expect(chosen).to_have_text("2 of 2 projects chosen; 0 left")
     voter.get_by_role("button", name="Cast your vote").click()
     expect(voter.get_by_text("Thank you: your vote is recorded.")).to_be_visible()
     check_accessibility(voter)
@@ -383,3 +397,119 @@ def test_the_demo_resident_votes_in_the_open_demo_round_and_the_demo_results_are
         response = organiser.goto(f"/participation/budgeting/{chest.pk}/{path}")
         assert response is not None and response.status == 200, path
         check_accessibility(organiser)
+
+
+OVER_BUDGET = [
+    "1. Link worker hours in Partington (£42,000)",
+    "3. Food clubs in four community centres (£36,000)",
+    "5. Young carers' breaks (£24,000)",
+    "7. Outdoor gym in Seymour Park (£28,000)",
+    "2. Walking for health across the borough (£18,000)",
+    "6. Digital help for older people (£15,000)",
+]
+
+
+def test_the_knapsack_ballot_adds_up_what_is_ticked_as_it_is_ticked(
+    new_page: Callable[[], Page],
+    browser: Browser,
+    demo_site: str,
+    check_accessibility: Callable[[Page], None],
+):
+    from commonweal.budgeting.demo import VOTING_ROUND
+
+    fund = BudgetRound.objects.get(name=VOTING_ROUND)
+    vote = f"/participation/budgets/{fund.pk}/vote/"
+
+    # Without scripts the total stays hidden, and the server refuses a ballot over the budget with its
+    # message, keeping what was ticked.
+    context = browser.new_context(base_url=demo_site, locale="en-GB", java_script_enabled=False)
+    try:
+        plain = context.new_page()
+        sign_in(plain, RESIDENT)
+        plain.goto(vote)
+        expect(plain.locator('[data-module="cw-ballot-total"]')).to_be_hidden()
+        for label in OVER_BUDGET:
+            plain.get_by_label(label).check()
+        plain.get_by_role("button", name="Cast your vote").click()
+        expect(
+            plain.get_by_text(
+                "The projects chosen cost £163,000 in all, more than the budget of £150,000. Leave some out."
+            ).first
+        ).to_be_visible()
+        for label in OVER_BUDGET:
+            expect(plain.get_by_label(label)).to_be_checked()
+        expect(plain.locator('[data-module="cw-ballot-total"]')).to_be_hidden()
+    finally:
+        context.close()
+    assert fund.ballots.count() == 0
+
+    # With scripts, on a phone: the total before anything is ticked, then project by project, each
+    # change said politely to screen readers.
+    resident = new_page()
+    console = watch(resident)
+    resident.set_viewport_size(PHONE)
+    sign_in(resident, RESIDENT)
+    resident.goto(vote)
+    total = resident.get_by_role("status").filter(has_text="chosen")
+    expect(total).to_have_text("£0 of £150,000 chosen; £150,000 left")
+    expect(total).to_have_attribute("aria-live", "polite")
+    resident.get_by_label(OVER_BUDGET[0]).check()
+    expect(total).to_have_text("£42,000 of £150,000 chosen; £108,000 left")
+    for label in OVER_BUDGET[1:4]:
+        resident.get_by_label(label).check()
+    expect(total).to_have_text("£130,000 of £150,000 chosen; £20,000 left")
+    check_accessibility(resident)
+    assert_no_sideways_scroll(resident)
+    # Over the budget: the words say so, and the total turns to the error colour.
+    resident.get_by_label(OVER_BUDGET[4]).check()
+    resident.get_by_label(OVER_BUDGET[5]).check()
+    expect(total).to_have_text("£163,000 of £150,000 chosen; £13,000 over the budget. Leave some out.")
+    box = resident.locator('[data-module="cw-ballot-total"]')
+    expect(box).to_have_class(re.compile(r"\bcw-ballot-total--over\b"))
+    expect(total).to_have_css("color", "rgb(213, 40, 27)")
+    check_accessibility(resident)
+    assert_no_sideways_scroll(resident)
+    resident.get_by_label(OVER_BUDGET[5]).uncheck()
+    expect(total).to_have_text("£148,000 of £150,000 chosen; £2,000 left")
+    expect(box).not_to_have_class(re.compile(r"\bcw-ballot-total--over\b"))
+    assert_no_violation(resident, console)
+    resident.get_by_role("button", name="Cast your vote").click()
+    expect(resident.get_by_text("Thank you: your vote is recorded.")).to_be_visible()
+    assert sorted(fund.ballots.get().choices()) == ["1", "2", "3", "5", "7"]
+    # Changing the vote starts from the total of the ballot cast.
+    resident.get_by_role("button", name="Change your vote").click()
+    expect(total).to_have_text("£148,000 of £150,000 chosen; £2,000 left")
+
+
+def test_a_points_ballot_adds_up_the_points_given_as_they_are_typed(
+    page: Page, check_accessibility: Callable[[Page], None]
+):
+    from commonweal.budgeting.demo import VOTING_ROUND
+    from commonweal.budgeting.tests.budgeting_helpers import voting_round
+
+    fund = BudgetRound.objects.get(name=VOTING_ROUND)
+    points = voting_round(
+        fund.place,
+        User.objects.get(email=ADMINISTRATOR),
+        name="Points for the park",
+        ballot_kind="cumulative",
+        points=10,
+        max_projects=None,
+    )
+    sign_in(page, RESIDENT)
+    page.goto(f"/participation/budgets/{points.pk}/vote/")
+    total = page.get_by_role("status").filter(has_text="given")
+    expect(total).to_have_text("0 of 10 points given; 10 left")
+    page.get_by_label("Points for 1. Lit walking route in the park (£4,000)").fill("4")
+    expect(total).to_have_text("4 of 10 points given; 6 left")
+    page.get_by_label("Points for 2. Community fridge (£3,000)").fill("8")
+    expect(total).to_have_text("12 of 10 points given; 2 too many. Take some away.")
+    expect(page.locator('[data-module="cw-ballot-total"]')).to_have_class(
+        re.compile(r"\bcw-ballot-total--over\b")
+    )
+    check_accessibility(page)
+    page.get_by_label("Points for 2. Community fridge (£3,000)").fill("6")
+    expect(total).to_have_text("10 of 10 points given; 0 left")
+    page.get_by_role("button", name="Cast your vote").click()
+    expect(page.get_by_text("Thank you: your vote is recorded.")).to_be_visible()
+    assert points.ballots.get().choices() == {"1": 4, "2": 6}

@@ -14,10 +14,16 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def form_token(context: Any) -> SafeString:
-    """A new token, or the one the form was sent with when it comes back with errors."""
+def form_token(context: Any, form: Any = None) -> SafeString:
+    """A new token, or the one the form was sent with when it comes back with errors.
+
+    On a page with several forms, name the form (`{% form_token spend_form %}`): only the form that was
+    sent (the bound one) keeps the token it was sent with; the others get new ones. Two forms sharing
+    one token would make the second one sent look like a repeat of the first, and make nothing.
+    """
     request = context.get("request")
-    token = idempotency.token_of(request) if request is not None and request.method == "POST" else ""
+    sent = request is not None and request.method == "POST" and (form is None or bool(form.is_bound))
+    token = idempotency.token_of(request) if sent else ""
     return format_html(
         '<input type="hidden" name="{}" value="{}">', idempotency.FIELD, token or idempotency.new_token()
     )
