@@ -311,9 +311,6 @@ DEMO_STEPS: list[tuple[str, str]] = [
     # (name, "module:function") — imported lazily so the demo app depends on the others only here.
     ("directory", "commonweal.directory.demo:build_directory"),
     ("journey", "commonweal.referrals.demo:build_journey"),
-    # The other team's year of cases: before the steps that sample residents (its people are residents
-    # too) and before measures (they answer questionnaires).
-    ("history", "commonweal.referrals.demo:build_history"),
     # Before the steps that sample residents (assemblies, budgeting, the timebank): it adds the
     # households' members to the population.
     ("households", "commonweal.households.demo:build_households"),  # after the journey: its referral team

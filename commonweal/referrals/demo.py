@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING
 from commonweal import demokit
 from commonweal.accounts.actions import grant_role
 from commonweal.accounts.models import Role, User
-from commonweal.demokit.population import fictional_residents
 from commonweal.directory.models import Service
 from commonweal.organisations.models import Organisation
 from commonweal.people import actions as people_actions
@@ -38,7 +37,6 @@ from commonweal.people.models import (
     GpSharing,
     Person,
 )
-from commonweal.places.models import Postcode
 from commonweal.referrals import actions
 from commonweal.referrals.models import (
     ClosureReason,
@@ -149,15 +147,12 @@ def _profile(person: Person, rng: random.Random, practices: list[Organisation]) 
 class _Builder:
     """Takes one team's journeys through the actions, as the demo's staff, at fixed dates."""
 
-    def __init__(
-        self, context: DemoContext, rng: random.Random, *, worker: User | None = None, team_index: int = 0
-    ) -> None:
+    def __init__(self, context: DemoContext, rng: random.Random) -> None:
         self.rng = rng
-        # The team's link worker: Lena, the demo's login, unless another worker's cases are being built.
-        self.lena: User = worker or context.users[Role.LINK_WORKER]
+        self.lena: User = context.users[Role.LINK_WORKER]
         self.gp: User = context.users[Role.REFERRER]
         self.otis: User = context.users[Role.ORGANISATION_MEMBER]
-        self.team: Organisation = context.organisations["pcn"][team_index]
+        self.team: Organisation = context.organisations["pcn"][0]
         self.practices = [org for org in context.organisations["practice"] if org.parent_id == self.team.pk]
         self.gp_practice = context.organisations["practice"][0]
         services = list(
@@ -625,108 +620,3 @@ def _declined_case(builder: _Builder, person: Person) -> None:
     actions.decline_referral(
         referral=referral, reason=reason, by=builder.lena, at=received + datetime.timedelta(days=2)
     )
-
-
-# The borough's other team: a year of Jo's cases, about nine referrals a month spread over every
-# deprivation decile, so that the evidence dashboards have enough each month for their SPC charts and in
-# each decile for their slope index of inequality (counts of 1 to 4 are never published).
-HISTORY_WORKER = ("Jo Whitlow", "link.worker.jo")
-HISTORY_PER_MONTH = 9
-HISTORY_MONTHS = 13
-
-
-def _history_months() -> list[tuple[datetime.datetime, int]]:
-    """The start of each calendar month of the history, and its days before the day before the "as of"."""
-    year, month = AS_OF.year, AS_OF.month
-    months = []
-    for back in range(HISTORY_MONTHS - 1, -1, -1):
-        y, m = divmod(year * 12 + month - 1 - back, 12)
-        start = datetime.datetime(y, m + 1, 1, tzinfo=datetime.UTC)
-        ny, nm = divmod(y * 12 + m + 1, 12)
-        end = min(datetime.datetime(ny, nm + 1, 1, tzinfo=datetime.UTC), AS_OF - datetime.timedelta(days=1))
-        if (end - start).days >= 1:
-            months.append((start, (end - start).days))
-    return months
-
-
-def history_size() -> int:
-    """How many people the other team's year of cases adds to the demo (one referral each)."""
-    return HISTORY_PER_MONTH * len(_history_months())
-
-
-def _history_days(rng: random.Random) -> list[datetime.datetime]:
-    """When each history referral arrived: HISTORY_PER_MONTH in each calendar month up to the "as of"."""
-    days = [
-        start + datetime.timedelta(days=rng.randrange(span), hours=rng.randrange(9, 17))
-        for start, span in _history_months()
-        for _ in range(HISTORY_PER_MONTH)
-    ]
-    return sorted(days)
-
-
-def build_history(context: DemoContext) -> bool:
-    """Add the other team's year of cases (False if there): referred, accepted, connected, most closed."""
-    team = context.organisations["pcn"][1]
-    if Referral.objects.filter(team=team).exists():
-        return False
-    rng = context.rng("history")
-    full_name, local = HISTORY_WORKER
-    jo = User.objects.create(email=f"{local}@{demokit.DEMO_EMAIL_DOMAIN}", full_name=full_name)
-    jo.set_unusable_password()
-    jo.save(update_fields=["password"])
-    grant_role(user=jo, role=Role.LINK_WORKER, organisation=team, by=None)
-    builder = _Builder(context, rng, worker=jo, team_index=1)
-    services = builder.otis_services or builder.other_services
-    practices = builder.practices or [team]
-    by_decile: dict[int, list[str]] = {}
-    lsoa_of: dict[str, int] = {}
-    for code, lsoa_id, decile in (
-        Postcode.objects.filter(lsoa__in=context.borough.lsoas.all())
-        .order_by("postcode")
-        .values_list("postcode", "lsoa_id", "lsoa__imd_decile")
-    ):
-        # People in an LSOA without an IMD decile (one made in 2021) are a group of their own.
-        by_decile.setdefault(decile or 0, []).append(code)
-        lsoa_of[code] = lsoa_id
-    deciles = sorted(by_decile)
-    used = set(Person.objects.exclude(nhs_number="").values_list("nhs_number", flat=True))
-    for index, received in enumerate(_history_days(rng)):
-        drawn = fictional_residents(rng, 6, by_decile[deciles[index % len(deciles)]], received.date())
-        resident = next(
-            r
-            for r in drawn
-            if r.nhs_number not in used and (received.date() - r.date_of_birth).days >= 18 * 366
-        )
-        used.add(resident.nhs_number)
-        person = Person.objects.create(
-            given_name=resident.given_name,
-            family_name=resident.family_name,
-            sex=resident.sex,
-            date_of_birth=resident.date_of_birth,
-            ethnicity=resident.ethnicity,
-            nhs_number=resident.nhs_number,
-            postcode=resident.postcode,
-            lsoa_id=lsoa_of[resident.postcode],
-            gp_practice=practices[index % len(practices)],
-            created_at=received,
-        )
-        referral = actions.make_referral(
-            person=person,
-            team=team,
-            source=ReferralSource.GP,
-            reasons=sorted(rng.sample(list(ReferralReason.values)[:-1], rng.randrange(1, 3))),
-            urgency=rng.choices(list(Urgency.values), weights=[7, 2, 1])[0],
-            referring_organisation=person.gp_practice,
-            by=None,
-            at=received,
-        )
-        referral = builder.accept(referral, received + datetime.timedelta(days=1))
-        # Two in three came to sessions and finished; the rest were accepted and are yet to start.
-        final = Status.ACCEPTED if index % 3 == 2 else Status.COMPLETED
-        builder.connection(
-            referral, services[index % len(services)], final, received + datetime.timedelta(days=2)
-        )
-        closes = received + datetime.timedelta(days=rng.randrange(45, 90))
-        if closes < AS_OF:
-            actions.close_referral(referral=referral, reason=ClosureReason.GOALS_MET, by=jo, at=closes)
-    return True

@@ -12,7 +12,7 @@ from commonweal.demo.builder import DEMO_LOGINS
 from commonweal.demo.management.commands.demo import Command
 from commonweal.households.demo import OTHER_WORKERS, demo_size
 from commonweal.people.models import Person
-from commonweal.referrals.demo import HISTORY_WORKER, SAM, history_size
+from commonweal.referrals.demo import SAM
 from commonweal.timebank.demo import MEMBERS as TIMEBANK_MEMBERS
 from tests.demo_database import DEMO, DEMO_RESIDENTS
 
@@ -33,18 +33,14 @@ def test_building_the_demo_twice_from_an_empty_database_gives_identical_data():
     assert Person.objects.count() == 0
     second = _report("--residents", str(DEMO_RESIDENTS))
     assert second == first
-    # The borough's residents, the people of the community health workers' households and those of the
-    # other team's year of cases.
-    people = DEMO_RESIDENTS + demo_size(DEMO_RESIDENTS)[1] + history_size()
+    # The borough's residents and the people of the community health workers' households.
+    people = DEMO_RESIDENTS + demo_size(DEMO_RESIDENTS)[1]
     assert first["counts"]["residents"] == people
     # The demo logins; a sign-in for each demo timebank member and applicant but the demo resident (drawn
     # from the people who have none, households' people included, up to the bank's size); the two
-    # community health workers and the two link workers (Sam, Jo) who have no login.
+    # community health workers and the team's second supervisor (Sam), who have no login.
     assert first["counts"]["users"] == (
-        len(DEMO_LOGINS)
-        + min(TIMEBANK_MEMBERS - 1, people - 1)
-        + len(OTHER_WORKERS)
-        + len((SAM, HISTORY_WORKER))
+        len(DEMO_LOGINS) + min(TIMEBANK_MEMBERS - 1, people - 1) + len(OTHER_WORKERS) + len((SAM,))
     )
 
 

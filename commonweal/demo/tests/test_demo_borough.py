@@ -13,7 +13,6 @@ from commonweal.accounts.models import Role, User
 from commonweal.demo.builder import DEMO_LOGINS, DEMO_PASSWORD
 from commonweal.households.demo import demo_size
 from commonweal.people.models import Person
-from commonweal.referrals.demo import history_size
 from tests.demo_database import DEMO_RESIDENTS
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_borough")]
@@ -93,9 +92,9 @@ def test_demo_code_refuses_a_demo_address_whose_authenticator_is_not_the_demos()
 
 def test_demo_residents_have_realistic_mixes_of_age_sex_and_ethnicity():
     people = list(Person.objects.values_list("sex", "ethnicity", "date_of_birth", "nhs_number"))
-    # The tests' demo borough (tests/demo_database.py), the people of its community health workers'
-    # households and those of the other team's year of cases, drawn from the same fictional population.
-    assert len(people) == DEMO_RESIDENTS + demo_size(DEMO_RESIDENTS)[1] + history_size()
+    # The tests' demo borough (tests/demo_database.py), and the people of its community health workers'
+    # households, drawn from the same fictional population.
+    assert len(people) == DEMO_RESIDENTS + demo_size(DEMO_RESIDENTS)[1]
     sexes = {sex for sex, _, _, _ in people}
     assert {"female", "male"} <= sexes
     assert len({ethnicity for _, ethnicity, _, _ in people}) >= 5
