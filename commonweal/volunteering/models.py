@@ -51,7 +51,7 @@ class Volunteer(models.Model):
     full_name = models.CharField(max_length=200)
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=30, blank=True)
-    sex = models.CharField(max_length=10, blank=True)
+    sex = models.CharField(max_length=20, blank=True)  # as people.Person.sex (its stored values)
     date_of_birth = models.DateField(null=True, blank=True)
     ethnicity = models.CharField(max_length=1, blank=True)
     postcode = models.CharField(max_length=8, blank=True)

@@ -109,6 +109,7 @@ def main(out: Path) -> None:
     from django.core.management import call_command
 
     from commonweal.accounts.models import User
+    from commonweal.budgeting.demo import VOTING_ROUND
     from commonweal.budgeting.models import BudgetRound
     from commonweal.budgeting.views import _ballot_form
     from commonweal.demo.builder import DEMO_EMAIL_DOMAIN, build_demo
@@ -119,7 +120,8 @@ def main(out: Path) -> None:
     resident = User.objects.get(email=f"resident@{DEMO_EMAIL_DOMAIN}")
     organisation = User.objects.get(email=f"organisation@{DEMO_EMAIL_DOMAIN}")
     commissioner = User.objects.get(email=f"commissioner@{DEMO_EMAIL_DOMAIN}")
-    budget_round = BudgetRound.objects.get(phase="voting")
+    # The borough-wide round open to vote in (the demo's other voting round has closed, to be counted).
+    budget_round = BudgetRound.objects.get(name=VOTING_ROUND)
     projects = [value for value, _ in _ballot_form(budget_round).fields["projects"].choices]  # type: ignore[attr-defined]
     voters = _voters(budget_round, 2)
     world = {
