@@ -61,6 +61,13 @@ class TimebankError(ValueError):
         self.field = field
 
 
+def _at_most(text: str, limit: int, what: str, field: str) -> str:
+    """The text as given, or a refusal: what someone wrote is never cut short without a word."""
+    if len(text) > limit:
+        raise TimebankError(f"{what} is {len(text):,} characters long: keep it to {limit:,}.", field=field)
+    return text
+
+
 def _clock(at: datetime.datetime | None) -> datetime.datetime:
     return at if at is not None else timezone.now()
 
@@ -729,8 +736,8 @@ def post_listing(
         bank=account.bank,
         account=account,
         kind=kind,
-        title=title.strip()[:120],
-        description=description.strip()[:2000],
+        title=_at_most(title.strip(), 120, "The title", "title"),
+        description=_at_most(description.strip(), 2000, "The description", "description"),
         category=category,
         area=area,
         group_activity=group_activity,
@@ -758,7 +765,10 @@ def answer_listing(
     if Answer.objects.filter(listing=listing, account=account).exists():
         raise TimebankError("You have already answered this post.")
     answer = Answer.objects.create(
-        listing=listing, account=account, message=message.strip()[:500], created_at=now
+        listing=listing,
+        account=account,
+        message=_at_most(message.strip(), 500, "The message", "message"),
+        created_at=now,
     )
     record_event(by=by, action="timebank.answered", target=answer, at=now)
     return answer

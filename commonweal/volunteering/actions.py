@@ -54,6 +54,13 @@ class VolunteeringError(ValueError):
     """A step that cannot be taken as asked; the message says why in plain words."""
 
 
+def _at_most(text: str, limit: int, what: str) -> str:
+    """The text as given, or a refusal: what someone wrote is never cut short without a word."""
+    if len(text) > limit:
+        raise VolunteeringError(f"{what} is {len(text):,} characters long: keep it to {limit:,}.")
+    return text
+
+
 SHOWN = 25  # candidates a buddy request page shows, each checked for the role's checks and training
 # Reminders before a DBS check expires, in days (issue 14).
 DBS_REMINDER_DAYS = (60, 30, 7)
@@ -762,7 +769,7 @@ def log_hours(
         worked_on=worked_on,
         hours=hours,
         role=role,
-        description=description.strip()[:200],
+        description=_at_most(description.strip(), 200, "What you did"),
         status=HoursEntry.Status.APPROVED if by_coordinator else HoursEntry.Status.LOGGED,
         decided_by=by if by_coordinator else None,
         logged_at=at,
@@ -854,7 +861,7 @@ def claim_expense(
             organisation=organisation,
             kind=kind,
             incurred_on=incurred_on,
-            description=description[:200],
+            description=_at_most(description, 200, "What it was for"),
             amount=amount,
             miles=miles,
             receipt=receipt or "",
@@ -919,7 +926,11 @@ def raise_concern(
             "council's adult social care team, now."
         )
     concern = Concern.objects.create(
-        organisation=organisation, raised_by=by, about=about[:200], details=details, raised_at=at
+        organisation=organisation,
+        raised_by=by,
+        about=_at_most(about, 200, "Who the concern is about"),
+        details=details,
+        raised_at=at,
     )
     record_event(by=by, action="volunteering.raise_concern", target=concern, at=at)
     return concern
@@ -996,10 +1007,10 @@ def post_opportunity(
         raise VolunteeringError("Choose a role.")
     opportunity = Opportunity.objects.create(
         organisation=organisation,
-        title=title[:200],
+        title=_at_most(title, 200, "The title"),
         description=description,
         role=role,
-        place=place.strip()[:200],
+        place=_at_most(place.strip(), 200, "Where"),
         posted_by=by,
         posted_at=at,
     )

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from commonweal.audit.models import AuditEvent
 from commonweal.timebank import actions
 from commonweal.timebank.core.policies import LimitMode, RecordingPolicy
-from commonweal.timebank.models import Account, Movement, Transfer
+from commonweal.timebank.models import Account, Listing, Movement, Transfer
 from commonweal.timebank.queries import balances_from_movements
 from commonweal.timebank.tests.world import START, World
 
@@ -353,3 +353,41 @@ def test_importing_members_needs_interview_and_references_and_a_coordinator(worl
     )
     with pytest.raises(actions.TimebankError, match="already have an account"):
         actions.import_members(by=world.coordinator, bank=world.bank, members=[complete])
+
+
+def test_an_offer_or_answer_longer_than_its_box_is_refused_whole_and_nothing_is_kept(world: World):
+    bob, cat = world.bob.user, world.cat.user
+    assert bob is not None and cat is not None
+
+    def post(title: str, description: str) -> Listing:
+        return actions.post_listing(
+            by=bob,
+            account=world.bob,
+            kind="offer",
+            title=title,
+            description=description,
+            category="gardening",
+            expires_on=START.date().replace(year=2099),
+            at=START,
+        )
+
+    with pytest.raises(actions.TimebankError) as error:
+        post("Gardening", "x" * 2001)
+    assert str(error.value) == "The description is 2,001 characters long: keep it to 2,000."
+    assert error.value.field == "description"
+    with pytest.raises(actions.TimebankError) as error:
+        post("G" * 121, "")
+    assert (str(error.value), error.value.field) == (
+        "The title is 121 characters long: keep it to 120.",
+        "title",
+    )
+    assert world.bob.listings.count() == 0
+    listing = post("Gardening", "x" * 2000)
+    assert len(listing.description) == 2000
+    with pytest.raises(actions.TimebankError) as error:
+        actions.answer_listing(by=cat, listing=listing, account=world.cat, message="y" * 501, at=START)
+    assert (str(error.value), error.value.field) == (
+        "The message is 501 characters long: keep it to 500.",
+        "message",
+    )
+    assert listing.answers.count() == 0

@@ -390,6 +390,27 @@ def test_hours_logged_by_a_volunteer_wait_for_the_coordinators_approval(world):
         )
 
 
+def test_hours_described_at_more_length_than_the_box_are_refused_whole_and_nothing_is_logged(world):
+    volunteer = make_volunteer(world, "Len Long", checked_for=None, at=AT)
+
+    def log(description: str) -> HoursEntry:
+        return actions.log_hours(
+            volunteer=volunteer,
+            organisation=world.organisation,
+            worked_on=TODAY,
+            hours=Decimal(1),
+            description=description,
+            by=volunteer.user,
+            at=AT,
+        )
+
+    with pytest.raises(actions.VolunteeringError) as error:
+        log("w" * 201)
+    assert str(error.value) == "What you did is 201 characters long: keep it to 200."
+    assert HoursEntry.objects.filter(volunteer=volunteer).count() == 0
+    assert len(log("w" * 200).description) == 200
+
+
 def test_flat_payments_claims_without_receipts_and_claims_over_policy_are_refused(world):
     volunteer = make_volunteer(world, "Exa Expense", checked_for=None, at=AT)
     common = dict(
